@@ -1,0 +1,31 @@
+import type { GatewayConfig } from '@persona-gateway/config';
+import { createLogger, startGateway, stopOnSignals, VERSION } from '@persona-gateway/platform';
+import { ALL_SERVICES } from '../services.js';
+import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.js';
+
+/** `persona-gateway start`: all five services in this process. */
+export async function start(config: GatewayConfig): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const mode = config.natsServers ? `all services over NATS ${config.natsServers.join(',')}` : 'embedded';
+  const database = config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
+  logger.log(`persona-gateway ${VERSION} starting (${mode}, ${database})`);
+  let gateway;
+  try {
+    gateway = await startGateway({ services: ALL_SERVICES, config, runProjections: true, logger });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? `${config.host}:${config.port} is already in use (set PORT to another port)` : error instanceof Error ? error.message : String(error);
+    logger.error(`persona-gateway failed to start: ${reason}`);
+    process.exit(1);
+  }
+  const running = gateway;
+  if (running.runtime.embeddedDatabase) {
+    await writeRuntimeFile(config.dataDir, { pid: process.pid, databaseUrl: running.runtime.databaseUrl, httpUrl: running.url });
+  }
+  stopOnSignals(async () => {
+    await running.close();
+    await removeRuntimeFile(config.dataDir);
+    logger.log('stopped');
+  }, logger);
+  logger.log(`persona-gateway ready on ${running.url} (health: ${running.url}/health/ready)`);
+}

@@ -1,0 +1,48 @@
+import { SpanKind } from '@opentelemetry/api';
+import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf } from '@persona-gateway/contracts';
+import type { EventHandler, MessageHeaders, RequestHandler } from './bus.js';
+import { extractTraceContext, inSpan } from './tracing.js';
+import { parsePayload, toWireError } from './validation.js';
+
+export type Reply = { ok: true; value: unknown } | { ok: false; error: { code: GatewayError['code']; message: string } };
+
+/**
+ * The receiving half of a request, shared by both transports: validate the untrusted
+ * payload, run the handler in the caller's trace context, and turn failures into codes.
+ */
+export async function dispatchRequest<C extends RequestContract>(
+  contract: C,
+  handler: RequestHandler<C>,
+  raw: unknown,
+  headers: Readonly<MessageHeaders>,
+): Promise<Reply> {
+  try {
+    const request = parsePayload(contract.request, raw, contract.subject, 'request') as RequestOf<C>;
+    const value = await inSpan(`${contract.subject} process`, SpanKind.SERVER, extractTraceContext(headers), () =>
+      Promise.resolve(handler(request, { subject: contract.subject, headers })),
+    );
+    return { ok: true, value };
+  } catch (error) {
+    return { ok: false, error: toWireError(error) };
+  }
+}
+
+export async function dispatchEvent<C extends EventContract>(
+  contract: C,
+  handler: EventHandler<C>,
+  raw: unknown,
+  headers: Readonly<MessageHeaders>,
+): Promise<void> {
+  const payload = parsePayload(contract.payload, raw, contract.subject, 'event') as PayloadOf<C>;
+  await inSpan(`${contract.subject} process`, SpanKind.CONSUMER, extractTraceContext(headers), () =>
+    Promise.resolve(handler(payload, { subject: contract.subject, headers })),
+  );
+}
+
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, subject: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GatewayError('TIMEOUT', `No reply to ${subject} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

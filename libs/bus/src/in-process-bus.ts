@@ -1,0 +1,122 @@
+import { context } from '@opentelemetry/api';
+import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Bus,
+  type EventHandler,
+  type MessageHeaders,
+  type RequestHandler,
+  type RequestOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
+import { dispatchEvent, dispatchRequest, withTimeout, type Reply } from './dispatch.js';
+import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
+import { parsePayload } from './validation.js';
+
+interface Member {
+  readonly queue: string | undefined;
+  readonly deliver: (raw: unknown, headers: MessageHeaders) => Promise<Reply | void>;
+}
+
+/**
+ * The embedded mode's bus: same contracts, validation, headers and queue-group
+ * semantics as NATS, without a network. Payloads are copied through JSON so a
+ * handler sees exactly what it would have received over the wire.
+ */
+export class InProcessBus implements Bus {
+  readonly transport = 'in-process' as const;
+  private readonly members = new Map<string, Member[]>();
+  private readonly cursors = new Map<string, number>();
+  private closed = false;
+
+  async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
+    this.assertOpen();
+    const request = parsePayload(contract.request, payload, contract.subject, 'request');
+    return inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
+      const headers = injectTraceContext({ ...options.headers }, ctx);
+      const member = this.pickOne(contract.subject);
+      if (!member) throw new GatewayError('NO_RESPONDERS', `No service answers ${contract.subject}`);
+      const reply = (await withTimeout(member.deliver(wireCopy(request), headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
+      if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
+      return parsePayload(contract.response, wireCopy(reply.value), contract.subject, 'response') as ResponseOf<C>;
+    });
+  }
+
+  async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
+    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchRequest(contract, handler, raw, headers) });
+  }
+
+  async publish<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: { headers?: MessageHeaders } = {}): Promise<void> {
+    this.assertOpen();
+    const event = parsePayload(contract.payload, payload, contract.subject, 'event');
+    const headers = injectTraceContext({ ...options.headers });
+    for (const member of this.fanOut(contract.subject)) {
+      // Like NATS, publishing does not wait for subscribers, and one failing subscriber does not affect another.
+      queueMicrotask(() => void member.deliver(wireCopy(event), headers).catch(() => undefined));
+    }
+  }
+
+  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
+    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchEvent(contract, handler, raw, headers) });
+  }
+
+  async ping(): Promise<void> {
+    this.assertOpen();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.members.clear();
+  }
+
+  private join(subject: string, member: Member): Subscription {
+    this.assertOpen();
+    const list = this.members.get(subject) ?? [];
+    list.push(member);
+    this.members.set(subject, list);
+    return {
+      unsubscribe: async () => {
+        const current = this.members.get(subject) ?? [];
+        this.members.set(
+          subject,
+          current.filter((m) => m !== member),
+        );
+      },
+    };
+  }
+
+  /** A request goes to one member: round robin within the first queue group (or the first plain subscriber). */
+  private pickOne(subject: string): Member | undefined {
+    const list = this.members.get(subject) ?? [];
+    if (list.length === 0) return undefined;
+    const queue = list[0]!.queue;
+    const group = queue === undefined ? [list[0]!] : list.filter((m) => m.queue === queue);
+    return this.rotate(`${subject}\u0000${queue ?? ''}`, group);
+  }
+
+  /** An event goes to every plain subscriber and to one member of each queue group. */
+  private fanOut(subject: string): Member[] {
+    const list = this.members.get(subject) ?? [];
+    const chosen: Member[] = list.filter((m) => m.queue === undefined);
+    const queues = new Set(list.flatMap((m) => (m.queue === undefined ? [] : [m.queue])));
+    for (const queue of queues) {
+      chosen.push(this.rotate(`${subject}\u0000${queue}`, list.filter((m) => m.queue === queue)));
+    }
+    return chosen;
+  }
+
+  private rotate(key: string, group: Member[]): Member {
+    const next = (this.cursors.get(key) ?? 0) % group.length;
+    this.cursors.set(key, next + 1);
+    return group[next]!;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new GatewayError('UNAVAILABLE', 'The bus is closed');
+  }
+}
+
+function wireCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

@@ -1,0 +1,150 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ClientNats, NatsContext, NatsRecord, ServerNats } from '@nestjs/microservices';
+import { context } from '@opentelemetry/api';
+import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
+import { firstValueFrom, lastValueFrom, throwError, timeout } from 'rxjs';
+import {
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Bus,
+  type EventHandler,
+  type MessageHeaders,
+  type RequestHandler,
+  type RequestOptions,
+  type SubscribeOptions,
+  type Subscription,
+} from './bus.js';
+import { dispatchEvent, dispatchRequest } from './dispatch.js';
+import { CodedReplyDeserializer, CodedReplySerializer, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
+import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
+import { parsePayload } from './validation.js';
+
+export interface NatsBusOptions {
+  /** One or more `nats://host:port` URLs. */
+  readonly servers: string | string[];
+  /** Connection name shown by `nats-server` monitoring (service and instance). */
+  readonly name: string;
+}
+
+type EventDispatcher = (payload: unknown, headers: MessageHeaders) => Promise<void>;
+
+/**
+ * The distributed mode's bus, built on `@nestjs/microservices`' NATS client and server.
+ * Requests use Nest's packet format; errors travel as a code header; a queue group
+ * spreads requests (and events, when asked) across the replicas of a service.
+ */
+export class NatsBus implements Bus {
+  readonly transport = 'nats' as const;
+  private readonly eventDispatchers = new Map<string, { queue: string | undefined; handlers: Set<EventDispatcher> }>();
+
+  private constructor(
+    private readonly client: ClientNats,
+    private readonly server: ServerNats,
+  ) {}
+
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    const common = { servers: options.servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 };
+    const client = new ClientNats({ ...common, deserializer: new CodedReplyDeserializer() as never });
+    const server = new ServerNats({ ...common, serializer: new CodedReplySerializer() as never, gracefulShutdown: true, gracePeriod: 100 });
+    try {
+      await client.connect();
+      await new Promise<void>((resolve, reject) => server.listen((error?: unknown) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      await Promise.allSettled([client.close(), server.close()]);
+      throw new GatewayError('UNAVAILABLE', `Cannot connect to NATS at ${String(options.servers)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    return new NatsBus(client, server);
+  }
+
+  async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
+    const request = parsePayload(contract.request, payload, contract.subject, 'request');
+    const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    return inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
+      const headers = injectTraceContext({ ...options.headers }, ctx);
+      const reply$ = this.client.send(contract.subject, new NatsRecord(request, toNatsHeaders(headers))).pipe(
+        timeout({ first: timeoutMs, with: () => throwError(() => new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`)) }),
+      );
+      let value: unknown;
+      try {
+        value = await firstValueFrom(reply$);
+      } catch (error) {
+        throw this.toGatewayError(error, contract.subject);
+      }
+      return parsePayload(contract.response, value, contract.subject, 'response') as ResponseOf<C>;
+    });
+  }
+
+  async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
+    const callback = async (data: unknown, ctx: NatsContext) => {
+      const reply = await dispatchRequest(contract, handler, data, fromNatsHeaders(ctx.getHeaders()));
+      return reply.ok ? reply.value : throwError(() => reply.error);
+    };
+    this.server.addHandler(contract.subject, callback, false, { queue: options.queue });
+    return this.subscribeRaw(contract.subject, options.queue);
+  }
+
+  async publish<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: { headers?: MessageHeaders } = {}): Promise<void> {
+    const event = parsePayload(contract.payload, payload, contract.subject, 'event');
+    const headers = injectTraceContext({ ...options.headers });
+    await lastValueFrom(this.client.emit(contract.subject, new NatsRecord(event, toNatsHeaders(headers))), { defaultValue: undefined });
+  }
+
+  async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
+    const dispatcher: EventDispatcher = (raw, headers) => dispatchEvent(contract, handler, raw, headers);
+    const existing = this.eventDispatchers.get(contract.subject);
+    if (existing) {
+      if (existing.queue !== options.queue) {
+        throw new TypeError(`subscribe: ${contract.subject} is already subscribed with queue "${existing.queue ?? ''}" in this process`);
+      }
+      existing.handlers.add(dispatcher);
+      return { unsubscribe: async () => void existing.handlers.delete(dispatcher) };
+    }
+    const entry = { queue: options.queue, handlers: new Set([dispatcher]) };
+    this.eventDispatchers.set(contract.subject, entry);
+    const callback = async (data: unknown, ctx: NatsContext) => {
+      const headers = fromNatsHeaders(ctx.getHeaders());
+      await Promise.allSettled([...entry.handlers].map((dispatch) => dispatch(data, headers)));
+    };
+    this.server.addHandler(contract.subject, callback, true, { queue: options.queue });
+    const nats = await this.subscribeRaw(contract.subject, options.queue);
+    return {
+      unsubscribe: async () => {
+        entry.handlers.delete(dispatcher);
+        if (entry.handlers.size === 0) {
+          this.eventDispatchers.delete(contract.subject);
+          await nats.unsubscribe();
+        }
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    await (this.server.unwrap() as NatsConnection).flush();
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.server.close(), this.client.close()]);
+  }
+
+  /** The server listens before any handler exists, so each handler gets its own NATS subscription fed into Nest's message pipeline. */
+  private async subscribeRaw(subject: string, queue: string | undefined): Promise<Subscription> {
+    const connection = this.server.unwrap() as NatsConnection;
+    const sub = connection.subscribe(subject, { queue, callback: this.server.getMessageHandler(subject).bind(this.server) as never });
+    // Make sure the server has registered the subscription before callers rely on it.
+    await connection.flush();
+    return {
+      unsubscribe: async () => {
+        sub.unsubscribe();
+        (this.server as unknown as { messageHandlers: Map<string, unknown> }).messageHandlers.delete(subject);
+      },
+    };
+  }
+
+  private toGatewayError(error: unknown, subject: string): GatewayError {
+    if (error instanceof GatewayError) return error;
+    // Nest turns NATS' empty 503 "no responders" status reply into an EmptyResponseException (not exported).
+    if (error instanceof Error && error.constructor.name === 'EmptyResponseException') return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
+    const message = error instanceof Error ? error.message : String(error);
+    if (/no responders/i.test(message) || /503/.test(message)) return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
+    return new GatewayError('UNAVAILABLE', `Bus request ${subject} failed: ${message}`, { cause: error });
+  }
+}

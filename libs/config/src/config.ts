@@ -1,0 +1,92 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DATA_DIR = './.data';
+export const DEFAULT_LOG_LEVEL = 'info';
+
+const url = (protocols: readonly string[], what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be ${what}` },
+  );
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const schema = z.object({
+  PORT: z.preprocess(
+    (value) => (value === undefined || value === '' ? DEFAULT_PORT : Number(value)),
+    z.number({ message: 'must be a whole number from 0 to 65535' }).int('must be a whole number from 0 to 65535').min(0).max(65_535),
+  ),
+  HOST: z.string().min(1, 'must not be empty').default(DEFAULT_HOST),
+  PUBLIC_URL: optional(url(['http:', 'https:'], 'an http(s) URL such as https://gateway.example.com')),
+  DATA_DIR: z.string().min(1, 'must not be empty').default(DEFAULT_DATA_DIR),
+  DATABASE_URL: optional(url(['postgres:', 'postgresql:'], 'a postgres:// URL')),
+  NATS_URL: optional(
+    z
+      .string()
+      .transform((value) => value.split(',').map((part) => part.trim()))
+      .pipe(z.array(url(['nats:', 'tls:'], 'one or more nats:// URLs separated by commas'))),
+  ),
+  ENCRYPTION_KEY: optional(
+    z.string().refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' }),
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'], 'an http(s) URL of an OTLP collector')),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' }).default(DEFAULT_LOG_LEVEL),
+});
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly natsServers: readonly string[] | undefined;
+  readonly encryptionKey: string | undefined;
+  readonly otlpEndpoint: string | undefined;
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+/** Bad configuration: its message is the one line start-up prints before it stops. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once, at start-up. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0]);
+    // Echo only values that cannot hold a secret (URLs may carry credentials).
+    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
+    throw new ConfigError(variable, `Invalid configuration: ${variable} ${issue.message}${shown}`);
+  }
+  const value = result.data;
+  const dataDir = isAbsolute(value.DATA_DIR) ? value.DATA_DIR : resolve(value.DATA_DIR);
+  const hostForUrl = value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST === '0.0.0.0' ? '127.0.0.1' : value.HOST;
+  return {
+    port: value.PORT,
+    host: value.HOST,
+    publicUrl: (value.PUBLIC_URL ?? `http://${hostForUrl}:${value.PORT}`).replace(/\/+$/, ''),
+    dataDir,
+    databaseUrl: value.DATABASE_URL,
+    natsServers: value.NATS_URL,
+    encryptionKey: value.ENCRYPTION_KEY,
+    otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
+    logLevel: value.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,12 @@
+export * from './checkpoints.js';
+export { connectDatabase, migrate, type DatabaseOptions } from './data-source.js';
+export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from './embedded-postgres.js';
+export * from './errors.js';
+export * from './event-store.js';
+export { DedicatedConnection, poolOf } from './notifications.js';
+export * from './projection.js';
+export * from './projection-runner.js';
+export * from './publisher.js';
+export type { Queryable } from './queryable.js';
+export { streamIndexProjection } from './stream-index.projection.js';
+export { WorkerLoop } from './worker-loop.js';

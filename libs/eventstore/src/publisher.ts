@@ -1,0 +1,113 @@
+import type { Bus } from '@persona-gateway/bus';
+import { EventCommittedV1 } from '@persona-gateway/contracts';
+import type { DataSource } from 'typeorm';
+import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
+import type { PostgresEventStore } from './event-store.js';
+import { DedicatedConnection } from './notifications.js';
+import { WorkerLoop } from './worker-loop.js';
+
+export const PUBLISHER_CHECKPOINT = 'publisher:bus';
+const PUBLISHER_LOCK_KEY = 7_404_201_002;
+export const DEFAULT_PUBLISH_BATCH = 500;
+export const DEFAULT_PUBLISH_POLL_MS = 1_000;
+
+export interface PublisherOptions {
+  readonly batchSize?: number;
+  readonly pollMs?: number;
+  readonly log?: (message: string) => void;
+}
+
+/**
+ * Forwards committed events to the bus in commit order, at least once.
+ *
+ * One publisher is active per database: every instance competes for a session advisory
+ * lock and only its holder publishes, so replicas can all run one safely. After each
+ * batch it waits for the bus to confirm (a NATS round trip) before moving its checkpoint;
+ * a crash in between re-sends that batch, which consumers drop by position.
+ */
+export class EventPublisher {
+  private connection: DedicatedConnection | undefined;
+  private leader = false;
+  private readonly loop: WorkerLoop;
+  private readonly batchSize: number;
+  private readonly log: (message: string) => void;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: PostgresEventStore,
+    private readonly bus: Bus,
+    options: PublisherOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? DEFAULT_PUBLISH_BATCH;
+    this.log = options.log ?? (() => undefined);
+    this.loop = new WorkerLoop(() => this.tick(), options.pollMs ?? DEFAULT_PUBLISH_POLL_MS, (error) =>
+      this.log(`event publisher: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Publishes everything committed so far (when leader); used by tests and at shutdown. */
+  async drain(): Promise<void> {
+    await this.loop.runNow();
+  }
+
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.connection?.close();
+    this.connection = undefined;
+    this.leader = false;
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.connection) {
+      this.connection = await DedicatedConnection.open(
+        this.dataSource,
+        () => this.loop.wake(),
+        () => {
+          // Losing the connection loses the lock: step down, reconnect on the next tick.
+          this.leader = false;
+          const lost = this.connection;
+          this.connection = undefined;
+          void lost?.close();
+        },
+      );
+    }
+    if (!this.leader) this.leader = await this.connection.tryLock(PUBLISHER_LOCK_KEY);
+    if (!this.leader) return;
+    for (;;) {
+      const from = await readCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT);
+      const events = await this.store.readAll({ after: from, limit: this.batchSize });
+      if (events.length === 0) return;
+      for (const event of events) {
+        await this.bus.publish(EventCommittedV1, event, { headers: event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {} });
+      }
+      await this.bus.ping();
+      await writeCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT, events[events.length - 1]!.position);
+      if (events.length < this.batchSize) return;
+    }
+  }
+}
+
+/**
+ * Consumer-side guard for at-least-once delivery: remembers the highest position applied
+ * and drops redeliveries. Events arrive in order, so one number is enough.
+ */
+export class PositionGuard {
+  constructor(private last = 0) {}
+  get position(): number {
+    return this.last;
+  }
+  /** True when the event is new and should be applied. */
+  accept(position: number): boolean {
+    if (position <= this.last) return false;
+    this.last = position;
+    return true;
+  }
+}

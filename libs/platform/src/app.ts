@@ -1,0 +1,126 @@
+import type { AddressInfo } from 'node:net';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, loadConfig, type GatewayConfig } from '@persona-gateway/config';
+import type { ServiceName } from '@persona-gateway/contracts';
+import { createLogger, frameworkLogger } from './logger.js';
+import { PlatformModule } from './platform.module.js';
+import { createRuntime, type Logger, type Runtime } from './runtime.js';
+
+export interface ServiceDefinition {
+  readonly name: ServiceName;
+  readonly module: Type<unknown>;
+}
+
+export interface RunningGateway {
+  readonly app: INestApplication;
+  readonly runtime: Runtime;
+  /** Where the HTTP server actually listens (the real port when PORT=0). */
+  readonly url: string;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** Starts the given services in this process: runtime first, then one HTTP app over all of them. */
+export async function startGateway(options: {
+  services: readonly ServiceDefinition[];
+  config: GatewayConfig;
+  runProjections: boolean;
+  logger?: Logger;
+}): Promise<RunningGateway> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const runtime = await createRuntime({ config, services: options.services.map((s) => s.name), logger, runProjections: options.runProjections });
+  try {
+    @Module({ imports: [PlatformModule.forRuntime(runtime), ...options.services.map((s) => s.module)] })
+    class GatewayModule {}
+    const root: DynamicModule = { module: GatewayModule };
+    const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT_BYTES }), {
+      logger: frameworkLogger(config.logLevel),
+      abortOnError: false,
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.getHttpServer().address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      runtime,
+      logger,
+      url: `http://${host}:${address.port}`,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await runtime.close();
+        })()),
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
+
+/** Reads the configuration, printing the one-line reason and exiting when it is bad. */
+export function configOrExit(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+/** A second signal this soon after the first is the same Ctrl-C, forwarded by npm. */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
+/** First Ctrl-C / SIGTERM shuts down in order; another one, later, exits at once. */
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
+  let stoppingSince: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
+      logger.warn(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    logger.log(`${signal}: shutting down`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** Entry point of one service running on its own (distributed mode). */
+export async function runServiceProcess(service: ServiceDefinition): Promise<void> {
+  const config = configOrExit();
+  for (const [variable, value] of [
+    ['DATABASE_URL', config.databaseUrl],
+    ['NATS_URL', config.natsServers],
+  ] as const) {
+    if (!value) {
+      process.stderr.write(`Invalid configuration: ${variable} must be set to run the ${service.name} service on its own (or use npm start for embedded mode)\n`);
+      process.exit(2);
+    }
+  }
+  const logger = createLogger(config.logLevel, service.name);
+  try {
+    const gateway = await startGateway({ services: [service], config, runProjections: service.name === 'registry', logger });
+    stopOnSignals(() => gateway.close(), logger);
+    logger.log(`${service.name} ready: health on ${gateway.url}/health/ready, bus ${gateway.runtime.bus.transport}`);
+  } catch (error) {
+    logger.error(`${service.name} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,29 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+import type { Runtime } from './runtime.js';
+import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME } from './tokens.js';
+
+/** Provides the runtime's parts to every service module, and serves health and metrics. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
+    const providers = [
+      { provide: RUNTIME, useValue: runtime },
+      { provide: BUS, useValue: runtime.bus },
+      { provide: EVENT_STORE, useValue: runtime.store },
+      { provide: DATA_SOURCE, useValue: runtime.dataSource },
+      { provide: CONFIG, useValue: runtime.config },
+      { provide: INSTANCE, useValue: runtime.instance },
+    ];
+    return {
+      module: PlatformModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController],
+      providers,
+      exports: providers.map((provider) => provider.provide),
+    };
+  }
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { InProcessBus, NatsBus, type Bus } from '@persona-gateway/bus';
+import type { GatewayConfig } from '@persona-gateway/config';
+import type { ServiceName } from '@persona-gateway/contracts';
+import {
+  EventPublisher,
+  PostgresEventStore,
+  catchUpProjection,
+  connectDatabase,
+  migrate,
+  startEmbeddedPostgres,
+  streamIndexProjection,
+  WorkerLoop,
+  DedicatedConnection,
+  type EmbeddedDatabase,
+  type Projection,
+} from '@persona-gateway/eventstore';
+import { startTelemetry, type Telemetry } from '@persona-gateway/telemetry';
+import type { DataSource } from 'typeorm';
+
+export const VERSION = '0.1.0';
+
+export interface Instance {
+  readonly id: string;
+  readonly startedAt: string;
+  readonly version: string;
+  /** The services this process runs: all five in embedded mode, one in distributed mode. */
+  readonly services: readonly ServiceName[];
+}
+
+export interface Logger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Everything a process shares between the services it runs, closed in reverse order. */
+export interface Runtime {
+  readonly config: GatewayConfig;
+  readonly instance: Instance;
+  readonly dataSource: DataSource;
+  /** Contains the database password: never log it. */
+  readonly databaseUrl: string;
+  readonly store: PostgresEventStore;
+  readonly bus: Bus;
+  readonly telemetry: Telemetry;
+  readonly publisher: EventPublisher;
+  /** Whether the database was started by this process (embedded mode). */
+  readonly embeddedDatabase: boolean;
+  close(): Promise<void>;
+}
+
+/** Read models maintained by the platform itself, for every deployment. */
+export const PLATFORM_PROJECTIONS: readonly Projection[] = [streamIndexProjection];
+
+export interface RuntimeOptions {
+  readonly config: GatewayConfig;
+  readonly services: readonly ServiceName[];
+  readonly logger: Logger;
+  /** Keep the platform projections current in this process (one process per deployment suffices). */
+  readonly runProjections: boolean;
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger } = options;
+  const instance: Instance = { id: randomUUID(), startedAt: new Date().toISOString(), version: VERSION, services: options.services };
+  const telemetry = startTelemetry({ serviceName: `persona-gateway-${options.services.length === 1 ? options.services[0] : 'embedded'}`, version: VERSION, otlpEndpoint: config.otlpEndpoint });
+  const cleanups: Array<() => Promise<unknown>> = [() => telemetry.shutdown()];
+  const close = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn(`shutdown: ${String(error)}`));
+  };
+  try {
+    let embedded: EmbeddedDatabase | undefined;
+    if (!config.databaseUrl) {
+      embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.log(line));
+      cleanups.push(() => embedded!.stop());
+    }
+    const databaseUrl = config.databaseUrl ?? embedded!.url;
+    const dataSource = await connectDatabase({ url: databaseUrl, applicationName: `persona-gateway/${options.services.join('+')}` });
+    cleanups.push(() => dataSource.destroy());
+    const applied = await migrate(dataSource);
+    if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
+    const store = new PostgresEventStore(dataSource);
+
+    const bus: Bus = config.natsServers
+      ? await NatsBus.connect({ servers: [...config.natsServers], name: `persona-gateway/${options.services.join('+')}/${instance.id.slice(0, 8)}` })
+      : new InProcessBus();
+    cleanups.push(() => bus.close());
+
+    const publisher = new EventPublisher(dataSource, store, bus, { log: (message) => logger.warn(message) });
+    publisher.start();
+    cleanups.push(() => publisher.stop());
+
+    if (options.runProjections) {
+      const stop = await runProjections(dataSource, store, PLATFORM_PROJECTIONS, logger);
+      cleanups.push(stop);
+    }
+    return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, embeddedDatabase: embedded !== undefined, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Keeps projections current: woken by the store's append notifications, polling as a fallback. */
+async function runProjections(dataSource: DataSource, store: PostgresEventStore, projections: readonly Projection[], logger: Logger): Promise<() => Promise<void>> {
+  for (const projection of projections) await dataSource.transaction((tx) => projection.setup(tx));
+  const loop = new WorkerLoop(
+    async () => {
+      for (const projection of projections) await catchUpProjection(dataSource, store, projection);
+    },
+    5_000,
+    (error) => logger.warn(`projections: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  const listener = await DedicatedConnection.open(dataSource, () => loop.wake(), (error) => logger.warn(`projections lost their listener: ${error.message}`));
+  loop.start();
+  return async () => {
+    await loop.stop();
+    await listener.close();
+  };
+}

@@ -1,0 +1,7 @@
+/** Injection tokens for what the runtime provides to every service module. */
+export const RUNTIME = Symbol('persona-gateway.runtime');
+export const BUS = Symbol('persona-gateway.bus');
+export const EVENT_STORE = Symbol('persona-gateway.event-store');
+export const DATA_SOURCE = Symbol('persona-gateway.data-source');
+export const CONFIG = Symbol('persona-gateway.config');
+export const INSTANCE = Symbol('persona-gateway.instance');

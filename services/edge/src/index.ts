@@ -1,0 +1,1 @@
+export { EdgeModule } from './edge.module.js';
