@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { configOrExit } from '@persona-gateway/platform';
-import { events } from './commands/events.js';
-import { replay } from './commands/replay.js';
-import { start } from './commands/start.js';
+import { configOrExit } from '@persona-gateway/config';
+
+// Commands are imported when used: `events` and `replay` need no NestJS, HTTP or telemetry.
 
 const HELP = `persona-gateway: one MCP endpoint per Agent Persona, aggregating tools from many MCP servers.
 
@@ -25,11 +24,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start': {
       parseArgs({ args: rest, options: {}, strict: true });
+      const { start } = await import('./commands/start.js');
       await start(configOrExit());
       return -1; // keeps running until a signal
     }
     case 'replay': {
       const { values } = parseArgs({ args: rest, options: { projection: { type: 'string' }, until: { type: 'string' } }, strict: true });
+      const { replay } = await import('./commands/replay.js');
       return replay(configOrExit(), values);
     }
     case 'events': {
@@ -38,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
         options: { stream: { type: 'string' }, type: { type: 'string' }, after: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
         strict: true,
       });
+      const { events } = await import('./commands/events.js');
       return events(configOrExit(), values);
     }
     case 'help':

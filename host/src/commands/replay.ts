@@ -1,7 +1,7 @@
 import type { GatewayConfig } from '@persona-gateway/config';
 import { rebuildProjection } from '@persona-gateway/eventstore';
-import { PLATFORM_PROJECTIONS } from '@persona-gateway/platform';
 import { openDatabase } from '../database.js';
+import { ALL_PROJECTIONS } from '../projections.js';
 
 /**
  * `persona-gateway replay [--projection <name>] [--until <time>]`: drops read models and
@@ -13,9 +13,9 @@ export async function replay(config: GatewayConfig, options: { projection?: stri
     process.stderr.write(`replay: --until must be an ISO 8601 time such as 2026-11-24T09:30:00Z (got "${options.until}")\n`);
     return 2;
   }
-  const projections = options.projection ? PLATFORM_PROJECTIONS.filter((p) => p.name === options.projection) : PLATFORM_PROJECTIONS;
+  const projections = options.projection ? ALL_PROJECTIONS.filter((p) => p.name === options.projection) : ALL_PROJECTIONS;
   if (projections.length === 0) {
-    process.stderr.write(`replay: no projection named "${options.projection}" (known: ${PLATFORM_PROJECTIONS.map((p) => p.name).join(', ')})\n`);
+    process.stderr.write(`replay: no projection named "${options.projection}" (known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')})\n`);
     return 2;
   }
   const db = await openDatabase(config);

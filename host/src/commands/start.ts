@@ -1,5 +1,6 @@
 import type { GatewayConfig } from '@persona-gateway/config';
 import { createLogger, startGateway, stopOnSignals, VERSION } from '@persona-gateway/platform';
+import { ALL_PROJECTIONS } from '../projections.js';
 import { ALL_SERVICES } from '../services.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.js';
 
@@ -11,7 +12,7 @@ export async function start(config: GatewayConfig): Promise<void> {
   logger.log(`persona-gateway ${VERSION} starting (${mode}, ${database})`);
   let gateway;
   try {
-    gateway = await startGateway({ services: ALL_SERVICES, config, runProjections: true, logger });
+    gateway = await startGateway({ services: ALL_SERVICES, config, projections: ALL_PROJECTIONS, logger });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `${config.host}:${config.port} is already in use (set PORT to another port)` : error instanceof Error ? error.message : String(error);

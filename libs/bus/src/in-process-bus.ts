@@ -12,6 +12,7 @@ import {
 } from './bus.js';
 import { dispatchEvent, dispatchRequest, withTimeout, type Reply } from './dispatch.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
+import { measured } from './metrics.js';
 import { parsePayload } from './validation.js';
 
 interface Member {
@@ -33,14 +34,14 @@ export class InProcessBus implements Bus {
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
     this.assertOpen();
     const request = parsePayload(contract.request, payload, contract.subject, 'request');
-    return inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
+    return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const member = this.pickOne(contract.subject);
       if (!member) throw new GatewayError('NO_RESPONDERS', `No service answers ${contract.subject}`);
       const reply = (await withTimeout(member.deliver(wireCopy(request), headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
       if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
       return parsePayload(contract.response, wireCopy(reply.value), contract.subject, 'response') as ResponseOf<C>;
-    });
+    }));
   }
 
   async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {

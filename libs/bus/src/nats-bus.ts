@@ -16,6 +16,7 @@ import {
 import { dispatchEvent, dispatchRequest } from './dispatch.js';
 import { CodedReplyDeserializer, CodedReplySerializer, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
+import { measured } from './metrics.js';
 import { parsePayload } from './validation.js';
 
 export interface NatsBusOptions {
@@ -58,7 +59,7 @@ export class NatsBus implements Bus {
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
     const request = parsePayload(contract.request, payload, contract.subject, 'request');
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    return inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
+    return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const reply$ = this.client.send(contract.subject, new NatsRecord(request, toNatsHeaders(headers))).pipe(
         timeout({ first: timeoutMs, with: () => throwError(() => new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`)) }),
@@ -70,7 +71,7 @@ export class NatsBus implements Bus {
         throw this.toGatewayError(error, contract.subject);
       }
       return parsePayload(contract.response, value, contract.subject, 'response') as ResponseOf<C>;
-    });
+    }));
   }
 
   async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {

@@ -90,3 +90,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     logLevel: value.LOG_LEVEL,
   };
 }
+
+/** Reads the configuration, printing the one-line reason and exiting when it is bad. */
+export function configOrExit(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}

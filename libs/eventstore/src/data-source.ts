@@ -23,7 +23,13 @@ export async function connectDatabase(options: DatabaseOptions): Promise<DataSou
     logging: false,
     entities: [],
   });
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    // Name the server, never the credentials in the URL.
+    const { hostname, port, pathname } = new URL(options.url);
+    throw new Error(`Cannot connect to PostgreSQL at ${hostname}:${port || 5432}${pathname}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   return dataSource;
 }
 

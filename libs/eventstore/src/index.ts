@@ -9,4 +9,8 @@ export * from './projection-runner.js';
 export * from './publisher.js';
 export type { Queryable } from './queryable.js';
 export { streamIndexProjection } from './stream-index.projection.js';
+import { streamIndexProjection } from './stream-index.projection.js';
+
+/** Read models every deployment keeps, whatever services it runs. */
+export const BUILT_IN_PROJECTIONS = [streamIndexProjection] as const;
 export { WorkerLoop } from './worker-loop.js';

@@ -2,8 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError, loadConfig, type GatewayConfig } from '@persona-gateway/config';
+import { configOrExit, type GatewayConfig } from '@persona-gateway/config';
 import type { ServiceName } from '@persona-gateway/contracts';
+import { BUILT_IN_PROJECTIONS, type Projection } from '@persona-gateway/eventstore';
 import { createLogger, frameworkLogger } from './logger.js';
 import { PlatformModule } from './platform.module.js';
 import { createRuntime, type Logger, type Runtime } from './runtime.js';
@@ -28,12 +29,12 @@ export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 export async function startGateway(options: {
   services: readonly ServiceDefinition[];
   config: GatewayConfig;
-  runProjections: boolean;
+  projections: readonly Projection[];
   logger?: Logger;
 }): Promise<RunningGateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const runtime = await createRuntime({ config, services: options.services.map((s) => s.name), logger, runProjections: options.runProjections });
+  const runtime = await createRuntime({ config, services: options.services.map((s) => s.name), logger, projections: options.projections });
   try {
     @Module({ imports: [PlatformModule.forRuntime(runtime), ...options.services.map((s) => s.module)] })
     class GatewayModule {}
@@ -59,19 +60,6 @@ export async function startGateway(options: {
     };
   } catch (error) {
     await runtime.close();
-    throw error;
-  }
-}
-
-/** Reads the configuration, printing the one-line reason and exiting when it is bad. */
-export function configOrExit(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(2);
-    }
     throw error;
   }
 }
@@ -116,7 +104,7 @@ export async function runServiceProcess(service: ServiceDefinition): Promise<voi
   }
   const logger = createLogger(config.logLevel, service.name);
   try {
-    const gateway = await startGateway({ services: [service], config, runProjections: service.name === 'registry', logger });
+    const gateway = await startGateway({ services: [service], config, projections: service.name === 'registry' ? BUILT_IN_PROJECTIONS : [], logger });
     stopOnSignals(() => gateway.close(), logger);
     logger.log(`${service.name} ready: health on ${gateway.url}/health/ready, bus ${gateway.runtime.bus.transport}`);
   } catch (error) {

@@ -9,7 +9,6 @@ import {
   connectDatabase,
   migrate,
   startEmbeddedPostgres,
-  streamIndexProjection,
   WorkerLoop,
   DedicatedConnection,
   type EmbeddedDatabase,
@@ -50,15 +49,13 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Read models maintained by the platform itself, for every deployment. */
-export const PLATFORM_PROJECTIONS: readonly Projection[] = [streamIndexProjection];
 
 export interface RuntimeOptions {
   readonly config: GatewayConfig;
   readonly services: readonly ServiceName[];
   readonly logger: Logger;
-  /** Keep the platform projections current in this process (one process per deployment suffices). */
-  readonly runProjections: boolean;
+  /** Read models this process keeps current (one process per deployment suffices for each). */
+  readonly projections: readonly Projection[];
 }
 
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -91,8 +88,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     publisher.start();
     cleanups.push(() => publisher.stop());
 
-    if (options.runProjections) {
-      const stop = await runProjections(dataSource, store, PLATFORM_PROJECTIONS, logger);
+    if (options.projections.length > 0) {
+      const stop = await runProjections(dataSource, store, options.projections, logger);
       cleanups.push(stop);
     }
     return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, embeddedDatabase: embedded !== undefined, close };
