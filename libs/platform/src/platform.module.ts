@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import type { Runtime } from './runtime.js';
-import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME } from './tokens.js';
+import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME, SECRETS } from './tokens.js';
 
 /** Provides the runtime's parts to every service module, and serves health and metrics. */
 @Global()
@@ -17,6 +17,7 @@ export class PlatformModule {
       { provide: DATA_SOURCE, useValue: runtime.dataSource },
       { provide: CONFIG, useValue: runtime.config },
       { provide: INSTANCE, useValue: runtime.instance },
+      { provide: SECRETS, useValue: runtime.secrets },
     ];
     return {
       module: PlatformModule,

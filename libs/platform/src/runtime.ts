@@ -14,6 +14,7 @@ import {
   type EmbeddedDatabase,
   type Projection,
 } from '@persona-gateway/eventstore';
+import { loadOrCreateKeyFile, SecretBox } from '@persona-gateway/secrets';
 import { startTelemetry, type Telemetry } from '@persona-gateway/telemetry';
 import type { DataSource } from 'typeorm';
 
@@ -44,6 +45,8 @@ export interface Runtime {
   readonly bus: Bus;
   readonly telemetry: Telemetry;
   readonly publisher: EventPublisher;
+  /** Seals and opens secrets at rest (ENCRYPTION_KEY; generated into DATA_DIR in embedded mode). */
+  readonly secrets: SecretBox;
   /** Whether the database was started by this process (embedded mode). */
   readonly embeddedDatabase: boolean;
   close(): Promise<void>;
@@ -78,6 +81,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const applied = await migrate(dataSource);
     if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     const store = new PostgresEventStore(dataSource);
+    const secrets = config.encryptionKey
+      ? SecretBox.fromKey(config.encryptionKey)
+      : embedded
+        ? SecretBox.fromKey(await loadOrCreateKeyFile(config.dataDir))
+        : SecretBox.missing();
 
     const bus: Bus = config.natsServers
       ? await NatsBus.connect({ servers: [...config.natsServers], name: `persona-gateway/${options.services.join('+')}/${instance.id.slice(0, 8)}` })
@@ -92,7 +100,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const stop = await runProjections(dataSource, store, options.projections, logger);
       cleanups.push(stop);
     }
-    return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, embeddedDatabase: embedded !== undefined, close };
+    return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, secrets, embeddedDatabase: embedded !== undefined, close };
   } catch (error) {
     await close();
     throw error;

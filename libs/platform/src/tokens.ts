@@ -5,3 +5,4 @@ export const EVENT_STORE = Symbol('persona-gateway.event-store');
 export const DATA_SOURCE = Symbol('persona-gateway.data-source');
 export const CONFIG = Symbol('persona-gateway.config');
 export const INSTANCE = Symbol('persona-gateway.instance');
+export const SECRETS = Symbol('persona-gateway.secrets');

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { defineRequest } from './contract.js';
+import { CallToolResult } from './mcp.js';
+import { NotifyTarget, ProgressToken } from './session.js';
+
+/** Who is calling, as the edge authenticated them. */
+export const Principal = z.object({
+  /** Stable id: also the credential part of the downstream session key. */
+  id: z.string().min(1),
+  kind: z.enum(['admin', 'anonymous', 'api-key', 'user', 'passthrough']),
+  /** For people: a display name; never a secret. */
+  label: z.string().optional(),
+});
+export type Principal = z.infer<typeof Principal>;
+
+export const RouterCallV1 = defineRequest({
+  subject: 'router.tools.call.v1',
+  request: z.object({
+    persona: z.string().min(1),
+    /** The name as the client sees it, prefix included. */
+    name: z.string().min(1),
+    arguments: z.record(z.string(), z.unknown()).optional(),
+    principal: Principal,
+    callId: z.string().min(1),
+    progressToken: ProgressToken.optional(),
+    notify: NotifyTarget.optional(),
+  }),
+  response: CallToolResult,
+});
