@@ -5,6 +5,9 @@ export const DEFAULT_PORT = 8080;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './.data';
 export const DEFAULT_LOG_LEVEL = 'info';
+export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
+export const DEFAULT_DOWNSTREAM_CONNECT_TIMEOUT_MS = 5_000;
+export const DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS = 5 * 60_000;
 
 const url = (protocols: readonly string[], what: string) =>
   z.string().refine(
@@ -19,6 +22,12 @@ const url = (protocols: readonly string[], what: string) =>
   );
 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+
+const milliseconds = (fallback: number) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : Number(value)),
+    z.number({ message: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(1, 'must be at least 1'),
+  );
 
 const schema = z.object({
   PORT: z.preprocess(
@@ -39,6 +48,10 @@ const schema = z.object({
     z.string().refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' }),
   ),
   OTEL_EXPORTER_OTLP_ENDPOINT: optional(url(['http:', 'https:'], 'an http(s) URL of an OTLP collector')),
+  SESSION_IDLE_TTL_MS: milliseconds(DEFAULT_SESSION_IDLE_TTL_MS),
+  DOWNSTREAM_CONNECT_TIMEOUT_MS: milliseconds(DEFAULT_DOWNSTREAM_CONNECT_TIMEOUT_MS),
+  DOWNSTREAM_CALL_TIMEOUT_MS: milliseconds(DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS),
+  ALLOWED_ORIGINS: optional(z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' }).default(DEFAULT_LOG_LEVEL),
 });
 
@@ -52,6 +65,12 @@ export interface GatewayConfig {
   readonly encryptionKey: string | undefined;
   readonly otlpEndpoint: string | undefined;
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Downstream sessions close after this long unused. */
+  readonly sessionIdleTtlMs: number;
+  readonly downstreamConnectTimeoutMs: number;
+  readonly downstreamCallTimeoutMs: number;
+  /** Origins (besides PUBLIC_URL's and loopback) allowed to call MCP endpoints from a browser. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Bad configuration: its message is the one line start-up prints before it stops. */
@@ -72,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0]);
     // Echo only values that cannot hold a secret (URLs may carry credentials).
-    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
+    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'SESSION_IDLE_TTL_MS', 'DOWNSTREAM_CONNECT_TIMEOUT_MS', 'DOWNSTREAM_CALL_TIMEOUT_MS'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
     throw new ConfigError(variable, `Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const value = result.data;
@@ -88,6 +107,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     encryptionKey: value.ENCRYPTION_KEY,
     otlpEndpoint: value.OTEL_EXPORTER_OTLP_ENDPOINT,
     logLevel: value.LOG_LEVEL,
+    sessionIdleTtlMs: value.SESSION_IDLE_TTL_MS,
+    downstreamConnectTimeoutMs: value.DOWNSTREAM_CONNECT_TIMEOUT_MS,
+    downstreamCallTimeoutMs: value.DOWNSTREAM_CALL_TIMEOUT_MS,
+    allowedOrigins: value.ALLOWED_ORIGINS ?? [],
   };
 }
 

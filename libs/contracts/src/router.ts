@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRequest } from './contract.js';
-import { CallToolResult } from './mcp.js';
+import { CallToolResult, McpResult } from './mcp.js';
 import { NotifyTarget, ProgressToken } from './session.js';
 
 /** Who is calling, as the edge authenticated them. */
@@ -26,4 +26,19 @@ export const RouterCallV1 = defineRequest({
     notify: NotifyTarget.optional(),
   }),
   response: CallToolResult,
+});
+
+/**
+ * resources/read, prompts/get and completion/complete for a persona. Resource URIs and
+ * prompt names are the persona's (prefixed) ones; the router maps them back.
+ */
+export const RouterRequestV1 = defineRequest({
+  subject: 'router.request.v1',
+  request: z.object({
+    persona: z.string().min(1),
+    method: z.enum(['resources/read', 'prompts/get', 'completion/complete']),
+    params: z.record(z.string(), z.unknown()),
+    principal: Principal,
+  }),
+  response: McpResult,
 });
