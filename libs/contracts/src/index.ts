@@ -3,6 +3,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './gateway.js';
 export * from './mcp.js';
+export * from './registry.js';
 export * from './router.js';
 export * from './session.js';
 export * from './system.js';

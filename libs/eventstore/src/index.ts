@@ -4,6 +4,7 @@ export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from './embedd
 export * from './errors.js';
 export * from './event-store.js';
 export { DedicatedConnection, poolOf } from './notifications.js';
+export * from './event-follower.js';
 export * from './projection.js';
 export * from './projection-runner.js';
 export * from './publisher.js';

@@ -24,6 +24,7 @@ export interface RunningGateway {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+export const SERVICES_SHUTDOWN_MS = 8_000;
 
 /** Starts the given services in this process: runtime first, then one HTTP app over all of them. */
 export async function startGateway(options: {
@@ -54,7 +55,15 @@ export async function startGateway(options: {
       url: `http://${host}:${address.port}`,
       close: () =>
         (closing ??= (async () => {
-          await app.close();
+          logger.debug?.('stopping HTTP and services');
+          // A service stuck on a dead downstream must not keep the database from stopping cleanly.
+          let timer: NodeJS.Timeout | undefined;
+          const closed = await Promise.race([
+            app.close().then(() => true),
+            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SERVICES_SHUTDOWN_MS))),
+          ]);
+          clearTimeout(timer);
+          if (!closed) logger.warn(`services did not stop within ${SERVICES_SHUTDOWN_MS} ms; stopping the rest anyway`);
           await runtime.close();
         })()),
     };

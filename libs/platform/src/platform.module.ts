@@ -3,7 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import type { Runtime } from './runtime.js';
-import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME, SECRETS } from './tokens.js';
+import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME, SECRETS, FOLLOWER, PERSONA_CATALOG } from './tokens.js';
+import { PersonaCatalog } from '@persona-gateway/catalog';
 
 /** Provides the runtime's parts to every service module, and serves health and metrics. */
 @Global()
@@ -18,13 +19,22 @@ export class PlatformModule {
       { provide: CONFIG, useValue: runtime.config },
       { provide: INSTANCE, useValue: runtime.instance },
       { provide: SECRETS, useValue: runtime.secrets },
+      { provide: FOLLOWER, useValue: runtime.follower },
     ];
+    const catalog = {
+      provide: PERSONA_CATALOG,
+      useFactory: async () => {
+        const personaCatalog = new PersonaCatalog();
+        await runtime.follower.follow(personaCatalog);
+        return personaCatalog;
+      },
+    };
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [HealthController, MetricsController],
-      providers,
-      exports: providers.map((provider) => provider.provide),
+      providers: [...providers, catalog],
+      exports: [...providers.map((provider) => provider.provide), PERSONA_CATALOG],
     };
   }
 }

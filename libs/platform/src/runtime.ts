@@ -3,6 +3,7 @@ import { InProcessBus, NatsBus, type Bus } from '@persona-gateway/bus';
 import type { GatewayConfig } from '@persona-gateway/config';
 import type { ServiceName } from '@persona-gateway/contracts';
 import {
+  EventFollower,
   EventPublisher,
   PostgresEventStore,
   catchUpProjection,
@@ -29,6 +30,7 @@ export interface Instance {
 }
 
 export interface Logger {
+  debug?(message: string): void;
   log(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -45,6 +47,8 @@ export interface Runtime {
   readonly bus: Bus;
   readonly telemetry: Telemetry;
   readonly publisher: EventPublisher;
+  /** Keeps in-memory read models current; `waitFor(position)` gives read-your-writes. */
+  readonly follower: EventFollower;
   /** Seals and opens secrets at rest (ENCRYPTION_KEY; generated into DATA_DIR in embedded mode). */
   readonly secrets: SecretBox;
   /** Whether the database was started by this process (embedded mode). */
@@ -65,19 +69,24 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger } = options;
   const instance: Instance = { id: randomUUID(), startedAt: new Date().toISOString(), version: VERSION, services: options.services };
   const telemetry = startTelemetry({ serviceName: `persona-gateway-${options.services.length === 1 ? options.services[0] : 'embedded'}`, version: VERSION, otlpEndpoint: config.otlpEndpoint });
-  const cleanups: Array<() => Promise<unknown>> = [() => telemetry.shutdown()];
+  const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+  const onClose = (what: string, run: () => Promise<unknown>) => cleanups.push({ what, run });
+  onClose('telemetry', () => telemetry.shutdown());
   const close = async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => logger.warn(`shutdown: ${String(error)}`));
+    for (const { what, run } of cleanups.reverse()) {
+      logger.debug?.(`stopping ${what}`);
+      await run().catch((error: unknown) => logger.warn(`shutdown: ${what}: ${String(error)}`));
+    }
   };
   try {
     let embedded: EmbeddedDatabase | undefined;
     if (!config.databaseUrl) {
       embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.log(line));
-      cleanups.push(() => embedded!.stop());
+      onClose('database (embedded)', () => embedded!.stop());
     }
     const databaseUrl = config.databaseUrl ?? embedded!.url;
     const dataSource = await connectDatabase({ url: databaseUrl, applicationName: `persona-gateway/${options.services.join('+')}` });
-    cleanups.push(() => dataSource.destroy());
+    onClose('database connections', () => dataSource.destroy());
     const applied = await migrate(dataSource);
     if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
     const store = new PostgresEventStore(dataSource);
@@ -90,17 +99,20 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     const bus: Bus = config.natsServers
       ? await NatsBus.connect({ servers: [...config.natsServers], name: `persona-gateway/${options.services.join('+')}/${instance.id.slice(0, 8)}` })
       : new InProcessBus();
-    cleanups.push(() => bus.close());
+    onClose('bus', () => bus.close());
 
     const publisher = new EventPublisher(dataSource, store, bus, { log: (message) => logger.warn(message) });
     publisher.start();
-    cleanups.push(() => publisher.stop());
+    onClose('event publisher', () => publisher.stop());
+
+    const follower = new EventFollower(store, bus, { onError: (error) => logger.warn(`read models: ${error instanceof Error ? error.message : String(error)}`) });
+    onClose('read models', () => follower.stop());
 
     if (options.projections.length > 0) {
       const stop = await runProjections(dataSource, store, options.projections, logger);
-      cleanups.push(stop);
+      onClose('projections', stop);
     }
-    return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, secrets, embeddedDatabase: embedded !== undefined, close };
+    return { config, instance, dataSource, databaseUrl, store, bus, telemetry, publisher, follower, secrets, embeddedDatabase: embedded !== undefined, close };
   } catch (error) {
     await close();
     throw error;

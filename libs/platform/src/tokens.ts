@@ -6,3 +6,6 @@ export const DATA_SOURCE = Symbol('persona-gateway.data-source');
 export const CONFIG = Symbol('persona-gateway.config');
 export const INSTANCE = Symbol('persona-gateway.instance');
 export const SECRETS = Symbol('persona-gateway.secrets');
+export const FOLLOWER = Symbol('persona-gateway.follower');
+/** The process's one PersonaCatalog (persona views and routes), shared by the services it runs. */
+export const PERSONA_CATALOG = Symbol('persona-gateway.persona-catalog');

@@ -1,1 +1,2 @@
 export { RegistryModule } from './registry.module.js';
+export { RegistryService } from './registry.service.js';

@@ -1,0 +1,16 @@
+import type { Catalog, CatalogDiff } from '@persona-gateway/contracts';
+
+/** What changed in a catalog's tools, by downstream name. */
+export function diffTools(before: Catalog, after: Catalog): CatalogDiff {
+  const old = new Map(before.tools.map((tool) => [tool.name, JSON.stringify(tool)]));
+  const now = new Map(after.tools.map((tool) => [tool.name, JSON.stringify(tool)]));
+  return {
+    added: [...now.keys()].filter((name) => !old.has(name)),
+    removed: [...old.keys()].filter((name) => !now.has(name)),
+    changed: [...now.entries()].filter(([name, json]) => old.has(name) && old.get(name) !== json).map(([name]) => name),
+  };
+}
+
+export function sameCatalog(a: Catalog, b: Catalog): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,22 @@
+import type { Principal } from '@persona-gateway/contracts';
+
+/** What a call event records: who called what through which persona, how it went. Never argument values. */
+export interface CallRecord {
+  readonly persona: string;
+  /** The name the client used (prefixed). */
+  readonly tool: string;
+  readonly gateway?: string;
+  readonly downstreamTool?: string;
+  readonly principal: Pick<Principal, 'id' | 'kind'>;
+  readonly callId: string;
+  readonly durationMs: number;
+  /** 'ok', 'tool-error' (a result with isError), or the error code that failed the call. */
+  readonly outcome: string;
+}
+
+export const CALL_STREAM_PREFIX = 'calls-';
+export const CALL_EVENT_TYPES = ['ToolCallCompleted', 'ToolCallFailed'] as const;
+
+export function callEventType(outcome: string): (typeof CALL_EVENT_TYPES)[number] {
+  return outcome === 'ok' || outcome === 'tool-error' ? 'ToolCallCompleted' : 'ToolCallFailed';
+}

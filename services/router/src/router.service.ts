@@ -1,0 +1,119 @@
+import type { Bus, Subscription } from '@persona-gateway/bus';
+import type { PersonaCatalog } from '@persona-gateway/catalog';
+import {
+  GatewayError,
+  GatewayUnreachableV1,
+  RouterCallV1,
+  RouterRequestV1,
+  SessionCallV1,
+  SessionRequestV1,
+  type CallToolResult,
+  type RequestOf,
+} from '@persona-gateway/contracts';
+import type { CallRecorder } from './call-recorder.js';
+
+/** Head-room over the session service's own downstream timeout, so its error wins. */
+const BUS_MARGIN_MS = 5_000;
+
+/**
+ * Stateless routing: prefixed name -> gateway and downstream tool, from the in-memory
+ * persona catalog; forward to the session service; record the outcome before replying.
+ * A tool the persona did not select does not exist for its callers: "Unknown tool".
+ */
+export class RouterService {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly catalog: PersonaCatalog,
+    private readonly recorder: CallRecorder,
+    private readonly callTimeoutMs: number,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscriptions.push(await this.bus.handle(RouterCallV1, (request) => this.call(request), { queue: 'router' }));
+    this.subscriptions.push(await this.bus.handle(RouterRequestV1, (request) => this.request(request), { queue: 'router' }));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
+  }
+
+  async call(request: RequestOf<typeof RouterCallV1>): Promise<CallToolResult> {
+    const started = performance.now();
+    const route = this.catalog.route(request.persona, request.name);
+    const base = { persona: request.persona, tool: request.name, principal: { id: request.principal.id, kind: request.principal.kind }, callId: request.callId };
+    if (!route) {
+      await this.recorder.record({ ...base, durationMs: 0, outcome: 'UNKNOWN_TOOL' });
+      throw new GatewayError('UNKNOWN_TOOL', `Unknown tool: ${request.name}`);
+    }
+    let outcome = 'ok';
+    try {
+      const result = await this.bus.request(
+        SessionCallV1,
+        {
+          key: { persona: request.persona, gateway: route.gateway, principal: request.principal.id },
+          connection: route.transport,
+          tool: route.tool,
+          arguments: request.arguments,
+          callId: request.callId,
+          progressToken: request.progressToken,
+          notify: request.notify,
+          timeoutMs: this.callTimeoutMs,
+        },
+        { timeoutMs: this.callTimeoutMs + BUS_MARGIN_MS },
+      );
+      if (result.isError) outcome = 'tool-error';
+      return result;
+    } catch (error) {
+      outcome = error instanceof GatewayError ? error.code : 'INTERNAL';
+      if (outcome === 'UNAVAILABLE') void this.bus.publish(GatewayUnreachableV1, { gateway: route.gateway }).catch(() => undefined);
+      throw error;
+    } finally {
+      // An answered call is on record first: if recording fails, the caller gets that error.
+      await this.recorder.record({ ...base, gateway: route.gateway, downstreamTool: route.tool, durationMs: Math.round((performance.now() - started) * 1000) / 1000, outcome });
+    }
+  }
+
+  async request(request: RequestOf<typeof RouterRequestV1>) {
+    const { gateway, params } = this.resolve(request);
+    const connection = this.catalog.transportOf(gateway);
+    if (!connection) throw new GatewayError('UNAVAILABLE', `Downstream gateway endpoint not available: ${gateway}`);
+    return this.bus.request(
+      SessionRequestV1,
+      { key: { persona: request.persona, gateway, principal: request.principal.id }, connection, method: request.method, params },
+      { timeoutMs: this.callTimeoutMs + BUS_MARGIN_MS },
+    );
+  }
+
+  /** Maps a persona-level resource URI or prompt name back to its gateway's own. */
+  private resolve(request: RequestOf<typeof RouterRequestV1>): { gateway: string; params: Record<string, unknown> } {
+    const { persona, params } = request;
+    const byUri = (uri: unknown) => {
+      const gateway = typeof uri === 'string' ? this.catalog.resourceGateway(persona, uri) : undefined;
+      if (!gateway) throw new GatewayError('NOT_FOUND', `Unknown resource: ${String(uri)}`);
+      return gateway;
+    };
+    const byPrompt = (name: unknown) => {
+      const route = typeof name === 'string' ? this.catalog.promptRoute(persona, name) : undefined;
+      if (!route) throw new GatewayError('NOT_FOUND', `Unknown prompt: ${String(name)}`);
+      return route;
+    };
+    switch (request.method) {
+      case 'resources/read':
+        return { gateway: byUri(params.uri), params };
+      case 'prompts/get': {
+        const route = byPrompt(params.name);
+        return { gateway: route.gateway, params: { ...params, name: route.prompt } };
+      }
+      case 'completion/complete': {
+        const ref = (params.ref ?? {}) as { type?: string; name?: string; uri?: string };
+        if (ref.type === 'ref/prompt') {
+          const route = byPrompt(ref.name);
+          return { gateway: route.gateway, params: { ...params, ref: { ...ref, name: route.prompt } } };
+        }
+        return { gateway: byUri(ref.uri), params };
+      }
+    }
+  }
+}
