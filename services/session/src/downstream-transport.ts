@@ -1,0 +1,78 @@
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { GatewayTransport } from '@persona-gateway/contracts';
+import { gatewaySecretContext, type SecretBox } from '@persona-gateway/secrets';
+import { StderrTail } from './stderr-tail.js';
+
+/** An SDK transport for one downstream, with what is needed to clean up after it. */
+export interface DownstreamTransport {
+  readonly transport: Transport;
+  readonly kind: GatewayTransport['type'];
+  /** The spawned process (stdio only), once started. */
+  pid(): number | null;
+  /** Last words of a stdio server (empty for HTTP), secrets blanked. */
+  stderr(): string;
+  /** The session id the downstream assigned (Streamable HTTP only). */
+  sessionId(): string | undefined;
+  /** Asks the downstream to end the session (Streamable HTTP DELETE); call after closing the transport. */
+  terminate(): Promise<void>;
+}
+
+/** Never wait long for the courtesy of ending a session downstream. */
+const TERMINATE_TIMEOUT_MS = 1_000;
+
+const nothing = async () => undefined;
+
+/**
+ * Sealed header and environment values are opened here and nowhere else: the plaintext
+ * lives only inside the transport. Throws SecretError (no value in its message) when a
+ * value was sealed for another gateway or with another key.
+ */
+export function createDownstreamTransport(gateway: string, connection: GatewayTransport, secrets: SecretBox): DownstreamTransport {
+  const context = gatewaySecretContext(gateway);
+  switch (connection.type) {
+    case 'streamable-http': {
+      const headers = secrets.openAll(connection.headers, context);
+      const transport = new StreamableHTTPClientTransport(new URL(connection.url), { requestInit: { headers } });
+      // Sent by hand, after close: the SDK's terminateSession runs while the transport is
+      // open, and the streams the server then ends make the SDK schedule reconnections.
+      const terminate = async () => {
+        const sessionId = transport.sessionId;
+        if (!sessionId) return;
+        const sessionHeaders: Record<string, string> = { ...headers, 'mcp-session-id': sessionId };
+        if (transport.protocolVersion) sessionHeaders['mcp-protocol-version'] = transport.protocolVersion;
+        await fetch(connection.url, {
+          method: 'DELETE',
+          headers: sessionHeaders,
+          redirect: 'manual', // never follow a redirect carrying the gateway's credentials
+          signal: AbortSignal.timeout(TERMINATE_TIMEOUT_MS),
+        })
+          .then((response) => response.body?.cancel())
+          .catch(() => undefined);
+      };
+      return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => transport.sessionId, terminate };
+    }
+    case 'sse': {
+      // The SDK applies requestInit headers to the event stream's GET as well as to every POST.
+      const transport = new SSEClientTransport(new URL(connection.url), { requestInit: { headers: secrets.openAll(connection.headers, context) } });
+      return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => undefined, terminate: nothing };
+    }
+    case 'stdio': {
+      const env = secrets.openAll(connection.env, context);
+      // Only the SDK's short list of safe variables is inherited: never the gateway's own ENCRYPTION_KEY or DATABASE_URL.
+      const transport = new StdioClientTransport({
+        command: connection.command,
+        args: connection.args,
+        env: { ...getDefaultEnvironment(), ...env },
+        cwd: connection.cwd,
+        stderr: 'pipe',
+      });
+      const tail = new StderrTail();
+      tail.attach(transport.stderr);
+      const secretValues = Object.values(env);
+      return { transport, kind: connection.type, pid: () => transport.pid, stderr: () => tail.text(secretValues), sessionId: () => undefined, terminate: nothing };
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { GatewayError } from '@persona-gateway/contracts';
+import type { Catalog, CallToolResult, GatewayTransport, McpResult, NotifyTarget, PayloadOf, ProgressNotifiedV1, RequestOf, ResponseOf, SessionCallV1, SessionDiscoverV1, SessionKey, SessionListV1, SessionRequestV1 } from '@persona-gateway/contracts';
+import type { SecretBox } from '@persona-gateway/secrets';
+import { describeFailure, isBrokenSession, isSessionGone, toGatewayError } from './call-errors.js';
+import { discoverCatalog } from './discovery.js';
+import { DownstreamConnection, type ConnectDeps, type ListKind, type SessionLogger } from './downstream-connection.js';
+import { callTool, passThrough } from './downstream-requests.js';
+import { InFlightCalls } from './in-flight.js';
+import { parseSessionOptions, type SessionOptions, type SessionOptionsInput } from './options.js';
+import { SessionTable } from './session-table.js';
+
+/** What the service tells the rest of the gateway; the bus adapter publishes it. */
+export interface SessionEvents {
+  progress(notice: PayloadOf<typeof ProgressNotifiedV1>): void | Promise<void>;
+  listChanged(gateway: string, what: ListKind): void | Promise<void>;
+}
+
+export interface SessionServiceDeps {
+  readonly secrets: SecretBox;
+  readonly instance: { readonly id: string; readonly version: string };
+  readonly events: SessionEvents;
+  readonly logger?: SessionLogger;
+  readonly options?: SessionOptionsInput;
+}
+
+/**
+ * Owns this replica's live downstream MCP sessions and runs calls through them. Knows
+ * nothing of Nest or the bus: requests come in as contract data, events go out through
+ * `SessionEvents`, failures leave as GatewayError with a stable code.
+ */
+export class SessionService {
+  readonly options: SessionOptions;
+  private readonly table: SessionTable;
+  private readonly calls = new InFlightCalls();
+  private readonly connectDeps: ConnectDeps;
+  private readonly cleanups = new Set<Promise<void>>();
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.options = parseSessionOptions(deps.options);
+    const logger = deps.logger ?? { warn: () => undefined };
+    this.connectDeps = {
+      secrets: deps.secrets,
+      clientVersion: deps.instance.version,
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      processGraceMs: this.options.processGraceMs,
+      logger,
+      track: (cleanup) => {
+        this.cleanups.add(cleanup);
+        void cleanup.finally(() => this.cleanups.delete(cleanup));
+      },
+    };
+    this.table = new SessionTable(
+      (key, connection, onLost) =>
+        DownstreamConnection.open(key.gateway, connection, this.connectDeps, {
+          onLost,
+          onListChanged: (what) => this.emit(() => deps.events.listChanged(key.gateway, what)),
+        }),
+      this.options.idleTtlMs,
+    );
+  }
+
+  call(request: RequestOf<typeof SessionCallV1>): Promise<CallToolResult> {
+    return this.calls.run(request.callId, (signal) =>
+      this.withSession(request.key, request.connection, signal, (connection) =>
+        callTool(connection, request, {
+          signal,
+          idleTimeoutMs: this.options.callTimeoutMs,
+          totalTimeoutMs: request.timeoutMs,
+          onProgress: request.progressToken !== undefined && request.notify ? this.forwardProgress(request.notify, request.progressToken) : undefined,
+        }),
+      ),
+    );
+  }
+
+  request(request: RequestOf<typeof SessionRequestV1>): Promise<McpResult> {
+    return this.withSession(request.key, request.connection, undefined, (connection) => passThrough(connection, request, this.options.callTimeoutMs));
+  }
+
+  /** A throwaway session outside the table: discovery must not count as, or reuse, a caller's session. */
+  async discover(request: RequestOf<typeof SessionDiscoverV1>): Promise<Catalog> {
+    const timeoutMs = request.timeoutMs ?? this.options.discoveryTimeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const connectTimeoutMs = Math.min(this.options.connectTimeoutMs, timeoutMs);
+    const connection = await DownstreamConnection.open(request.gateway, request.connection, { ...this.connectDeps, connectTimeoutMs });
+    try {
+      return await discoverCatalog(connection.client, signal, timeoutMs);
+    } catch (error) {
+      if (signal.aborted) throw new GatewayError('TIMEOUT', `Discovery of ${request.gateway} did not finish within ${timeoutMs} ms`, { cause: error });
+      throw toGatewayError(error, { gateway: request.gateway, connection });
+    } finally {
+      await connection.close();
+    }
+  }
+
+  list(): ResponseOf<typeof SessionListV1> {
+    return {
+      instanceId: this.deps.instance.id,
+      openedTotal: this.table.openedTotal,
+      sessions: this.table.sessions().map((session) => ({
+        key: session.key,
+        openedAt: session.openedAt.toISOString(),
+        lastUsedAt: session.lastUsedAt.toISOString(),
+        ...(session.downstreamSessionId ? { downstreamSessionId: session.downstreamSessionId } : {}),
+      })),
+    };
+  }
+
+  /** Aborts the call if this replica runs it; the SDK then sends notifications/cancelled downstream. */
+  cancel(callId: string, reason?: string): boolean {
+    return this.calls.cancel(callId, reason);
+  }
+
+  /** Ends every session and reaps every stdio process; calls still running fail. */
+  async close(): Promise<void> {
+    this.calls.abortAll('the session service is shutting down');
+    await Promise.all([this.table.closeAll(), ...this.cleanups]);
+  }
+
+  /**
+   * Runs `fn` on the key's session. When the downstream has forgotten the session (HTTP
+   * 404), the request was refused unexecuted, so it is sent once more on a new session.
+   */
+  private async withSession<T>(key: SessionKey, connection: GatewayTransport, signal: AbortSignal | undefined, fn: (connection: DownstreamConnection) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const lease = await this.table.acquire(key, connection);
+      try {
+        if (signal?.aborted) throw signal.reason;
+        return await fn(lease.connection);
+      } catch (error) {
+        const cancelled = signal?.aborted === true;
+        if (!cancelled && isBrokenSession(error, lease.connection)) {
+          lease.discard();
+          if (attempt === 1 && isSessionGone(error)) continue;
+          this.connectDeps.logger.warn(`gateway ${key.gateway}: session dropped (${describeFailure(error)})`);
+        }
+        throw toGatewayError(error, { gateway: key.gateway, connection: lease.connection, signal });
+      } finally {
+        lease.release();
+      }
+    }
+  }
+
+  private forwardProgress(notify: NotifyTarget, progressToken: string | number) {
+    return (progress: { progress: number; total?: number; message?: string }) =>
+      this.emit(() =>
+        this.deps.events.progress({
+          ...notify,
+          progressToken,
+          progress: progress.progress,
+          ...(progress.total !== undefined ? { total: progress.total } : {}),
+          ...(progress.message !== undefined ? { message: progress.message } : {}),
+        }),
+      );
+  }
+
+  /** Events are best effort: a failed publish must not fail the call that caused it. */
+  private emit(send: () => void | Promise<void>): void {
+    void Promise.resolve()
+      .then(send)
+      .catch((error: unknown) => this.connectDeps.logger.warn(`could not publish a session event: ${error instanceof Error ? error.message : String(error)}`));
+  }
+}
