@@ -1,0 +1,30 @@
+import type { PersonaDirectory, PersonaView } from '@persona-gateway/catalog';
+import type { Principal } from '@persona-gateway/contracts';
+import { refuse } from './errors.js';
+import { header, type McpHttpRequest } from './http-exchange.js';
+import type { McpAuthenticator } from './tokens.js';
+
+export interface Admitted {
+  readonly persona: PersonaView;
+  readonly principal: Principal;
+}
+
+/**
+ * Who may talk to a persona endpoint at all: the persona must exist (its authentication
+ * settings are part of it, so this comes first) and the authenticator must accept the
+ * caller. Origin is checked before this, on every method.
+ */
+export class Admission {
+  constructor(
+    private readonly directory: PersonaDirectory,
+    private readonly authenticator: McpAuthenticator,
+  ) {}
+
+  async admit(request: McpHttpRequest): Promise<Admitted> {
+    const persona = this.directory.get(request.slug);
+    if (!persona) throw refuse.unknownPersona(request.slug);
+    const principal = await this.authenticator.authenticate({ headers: request.headers as Record<string, string | string[] | undefined>, persona });
+    if (!principal) throw refuse.unauthorized(header(request.headers, 'authorization') !== undefined);
+    return { persona, principal };
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The persona MCP endpoint, `/personas/:slug/mcp` (Streamable HTTP). Wire it into the
+ * edge with the PersonaDirectory and an McpAuthenticator; BUS, SECRETS, CONFIG and
+ * INSTANCE come from the platform's global module:
+ *
+ *   McpEndpointModule.forRoot({
+ *     directory: { useExisting: PERSONA_CATALOG },
+ *     authenticator: { useClass: EdgeAuthenticator },
+ *     imports: [],   // modules the two providers need, if any
+ *   })
+ *
+ * Each of `directory` and `authenticator` is a Nest provider without `provide` (useValue,
+ * useClass, useFactory + inject, or useExisting): the module binds it to PERSONA_DIRECTORY
+ * and MCP_AUTHENTICATOR. The app must run on @nestjs/platform-fastify.
+ */
+export { McpEndpointModule, type McpEndpointModuleOptions, type ProviderSpec } from './mcp-endpoint.module.js';
+export { MCP_AUTHENTICATOR, PERSONA_DIRECTORY, type McpAuthRequest, type McpAuthenticator } from './tokens.js';
+export { McpSessionTerminatedV1 } from './session-terminated.contract.js';
+export { MCP_PATH } from './mcp-routes.js';
+export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './protocol.js';

@@ -1,0 +1,115 @@
+import type { PersonaView } from '@persona-gateway/catalog';
+import type { Principal } from '@persona-gateway/contracts';
+import type { McpBackend } from './backend.js';
+import { RpcCode, RpcError } from './errors.js';
+import type { InFlightCall } from './in-flight-calls.js';
+import { isRecord } from './json-rpc.js';
+
+export type ProgressToken = string | number;
+const FORWARDED = ['resources/read', 'prompts/get', 'completion/complete'] as const;
+type ForwardedMethod = (typeof FORWARDED)[number];
+const MAX_NAME_LENGTH = 256;
+const MAX_TOKEN_LENGTH = 256;
+
+export interface RemoteContext {
+  readonly persona: PersonaView;
+  readonly principal: Principal;
+  readonly call: InFlightCall;
+  readonly progressToken: ProgressToken | undefined;
+  /** Where progress goes: this replica and the SSE stream answering the request. */
+  readonly notify: { readonly edgeInstance: string; readonly stream: string } | undefined;
+}
+
+/**
+ * The MCP methods of a persona. Lists are answered from the in-memory view; tools/call
+ * and the per-item reads go over the bus to the router, which owns routing and access.
+ */
+export class MethodDispatcher {
+  constructor(
+    private readonly backend: McpBackend,
+    /** How long to wait for the router: the downstream call timeout plus headroom for the hops. */
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** The result JSON of a method the view answers alone, or undefined if it needs the gateway. */
+  answerLocally(method: string, persona: PersonaView): string | undefined {
+    switch (method) {
+      case 'ping':
+        return '{}';
+      case 'tools/list':
+        // The hot path: the projection serialised this once, when the persona last changed.
+        return persona.toolsListJson;
+      case 'resources/list':
+        return JSON.stringify({ resources: persona.resources });
+      case 'resources/templates/list':
+        return JSON.stringify({ resourceTemplates: persona.resourceTemplates });
+      case 'prompts/list':
+        return JSON.stringify({ prompts: persona.prompts });
+      default:
+        return undefined;
+    }
+  }
+
+  isRemote(method: string): boolean {
+    return method === 'tools/call' || (FORWARDED as readonly string[]).includes(method);
+  }
+
+  /** Runs a remote method; resolves with the result JSON, rejects with GatewayError or RpcError. */
+  async callRemote(method: string, params: Record<string, unknown>, context: RemoteContext): Promise<string> {
+    const { persona, principal, call } = context;
+    if (method === 'tools/call') {
+      const { name, arguments: args } = params;
+      if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) throw invalidParams('name must be a non-empty string');
+      if (args !== undefined && !isRecord(args)) throw invalidParams('arguments must be an object');
+      const result = await untilAborted(
+        this.backend.callTool(
+          { persona: persona.slug, name, arguments: args, principal, callId: call.callId, progressToken: context.progressToken, notify: context.notify },
+          this.timeoutMs,
+        ),
+        call.signal,
+      );
+      return JSON.stringify(result);
+    }
+    const result = await untilAborted(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal }, this.timeoutMs), call.signal);
+    return JSON.stringify(result);
+  }
+}
+
+/** Params of a request: MCP requires an object (or none). */
+export function paramsOf(params: unknown): Record<string, unknown> {
+  if (params === undefined) return {};
+  if (!isRecord(params)) throw invalidParams('params must be an object');
+  return params;
+}
+
+/** `params._meta.progressToken`, if the client asked for progress. */
+export function progressTokenOf(params: Record<string, unknown>): ProgressToken | undefined {
+  const meta = params._meta;
+  if (meta === undefined) return undefined;
+  if (!isRecord(meta)) throw invalidParams('_meta must be an object');
+  const token = meta.progressToken;
+  if (token === undefined) return undefined;
+  if ((typeof token === 'string' && token.length <= MAX_TOKEN_LENGTH) || (typeof token === 'number' && Number.isFinite(token))) return token;
+  throw invalidParams('_meta.progressToken must be a string or a number');
+}
+
+const invalidParams = (detail: string) => new RpcError(RpcCode.InvalidParams, `Invalid params: ${detail}`);
+
+/** The call's outcome, unless the client cancels or the gateway stops first (the bus has no abort). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

@@ -1,0 +1,117 @@
+import type { Admitted } from './admission.js';
+import type { McpBackend, McpLog } from './backend.js';
+import { describeError, RpcCode, RpcError, refuse, rpcErrorFrom } from './errors.js';
+import { accepts, emptyReply, header, isJsonContentType, jsonReply, streamReply, type McpHttpReply, type McpHttpRequest } from './http-exchange.js';
+import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
+import { initializeResult } from './initialize.js';
+import { errorMessage, isRecord, parseClientMessage, resultMessage, type ClientMessage, type RequestId } from './json-rpc.js';
+import { paramsOf, progressTokenOf, type MethodDispatcher, type RemoteContext } from './methods.js';
+import { negotiateProtocolVersion, SESSION_ID_HEADER, supportsPrimingEvents } from './protocol.js';
+import type { SessionGate } from './session-gate.js';
+import type { SessionClaims, SessionTokens } from './session-token.js';
+import type { StreamRegistry } from './stream-registry.js';
+
+type RequestMessage = Extract<ClientMessage, { kind: 'request' }>;
+const MAX_CANCEL_REASON = 500;
+
+export interface PostHandlerDeps {
+  readonly sessions: SessionGate;
+  readonly tokens: SessionTokens;
+  readonly dispatcher: MethodDispatcher;
+  readonly inFlight: InFlightCalls;
+  readonly streams: StreamRegistry;
+  readonly backend: McpBackend;
+  readonly instanceId: string;
+  readonly serverVersion: string;
+  readonly log: McpLog;
+}
+
+/**
+ * POST: one JSON-RPC message. Requests answer with JSON, or with an SSE stream when the
+ * client asked for progress (the progress notifications, then the response); notifications
+ * and responses are acknowledged with 202.
+ */
+export class PostHandler {
+  constructor(private readonly deps: PostHandlerDeps) {}
+
+  async handle(request: McpHttpRequest, admitted: Admitted): Promise<McpHttpReply> {
+    const accept = header(request.headers, 'accept');
+    if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) throw refuse.notAcceptable('both application/json and text/event-stream');
+    if (!isJsonContentType(header(request.headers, 'content-type'))) throw refuse.unsupportedMediaType();
+    const message = parseClientMessage(request.body);
+    if (message.kind === 'request' && message.method === 'initialize') return this.initialize(message, admitted);
+    const session = this.deps.sessions.require(request.headers, admitted);
+    const version = this.deps.sessions.protocolVersion(request.headers, session);
+    if (message.kind === 'response') return emptyReply(202);
+    if (message.kind === 'notification') {
+      if (message.method === 'notifications/cancelled') await this.cancel(message.params, session);
+      return emptyReply(202);
+    }
+    return this.request(message, admitted, session, version);
+  }
+
+  /** A new session, sealed into its id: no replica has to remember it. */
+  private initialize(message: RequestMessage, { persona, principal }: Admitted): McpHttpReply {
+    const params = isRecord(message.params) ? message.params : undefined;
+    if (typeof params?.protocolVersion !== 'string') {
+      return jsonReply(200, errorMessage(message.id, RpcCode.InvalidParams, 'Invalid params: protocolVersion must be a string'));
+    }
+    const protocolVersion = negotiateProtocolVersion(params.protocolVersion);
+    const { id } = this.deps.tokens.issue({ persona: persona.slug, principal: principal.id, protocolVersion });
+    return jsonReply(200, resultMessage(message.id, initializeResult(persona, protocolVersion, this.deps.serverVersion)), { [SESSION_ID_HEADER]: id });
+  }
+
+  private async cancel(params: unknown, session: SessionClaims): Promise<void> {
+    if (!isRecord(params) || (typeof params.requestId !== 'string' && typeof params.requestId !== 'number')) return;
+    const cancelled = this.deps.inFlight.cancel(session.key, params.requestId);
+    if (cancelled?.method !== 'tools/call') return;
+    const reason = typeof params.reason === 'string' ? params.reason.slice(0, MAX_CANCEL_REASON) : undefined;
+    // The client has its 202 coming either way; a lost cancel costs the downstream server some work.
+    await this.deps.backend.cancel(cancelled.callId, reason).catch((error: unknown) => this.deps.log.warn(`could not publish the cancellation of call ${cancelled.callId}: ${describeError(error)}`));
+  }
+
+  private async request(message: RequestMessage, { persona, principal }: Admitted, session: SessionClaims, version: string): Promise<McpHttpReply> {
+    const { id, method } = message;
+    let params: Record<string, unknown>;
+    let progressToken: string | number | undefined;
+    let call: InFlightCall;
+    try {
+      params = paramsOf(message.params);
+      const local = this.deps.dispatcher.answerLocally(method, persona);
+      if (local !== undefined) return jsonReply(200, resultMessage(id, local));
+      if (!this.deps.dispatcher.isRemote(method)) throw new RpcError(RpcCode.MethodNotFound, 'Method not found');
+      progressToken = progressTokenOf(params);
+      call = this.deps.inFlight.start(session.key, id, method);
+    } catch (error) {
+      return jsonReply(200, this.errorBody(id, error));
+    }
+    if (progressToken === undefined) {
+      return jsonReply(200, await this.respond(id, method, params, { persona, principal, call, progressToken, notify: undefined }));
+    }
+    const stream = this.deps.streams.open({ persona: persona.slug, session: session.key }, 'request', progressToken);
+    const notify = { edgeInstance: this.deps.instanceId, stream: stream.id };
+    void this.respond(id, method, params, { persona, principal, call, progressToken, notify }).then((body) => {
+      // The spec asks for no response to a cancelled request; a plain JSON one needs an HTTP answer, a stream does not.
+      if (!call.cancelledByClient()) stream.send(body);
+      stream.finish();
+    });
+    return streamReply((sink) => stream.attach(sink, { prime: supportsPrimingEvents(version) }));
+  }
+
+  /** The JSON-RPC response to a remote method: its result, or the mapped error. Never rejects. */
+  private async respond(id: RequestId, method: string, params: Record<string, unknown>, context: RemoteContext): Promise<string> {
+    try {
+      return resultMessage(id, await this.deps.dispatcher.callRemote(method, params, context));
+    } catch (error) {
+      return this.errorBody(id, error);
+    } finally {
+      context.call.done();
+    }
+  }
+
+  private errorBody(id: RequestId, error: unknown): string {
+    const rpc = rpcErrorFrom(error);
+    if (rpc.code === RpcCode.InternalError && rpc.message === 'Internal error') this.deps.log.error(`MCP request failed unexpectedly: ${describeError(error)}`);
+    return errorMessage(id, rpc.code, rpc.message);
+  }
+}
