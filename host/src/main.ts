@@ -8,11 +8,15 @@ const HELP = `persona-gateway: one MCP endpoint per Agent Persona, aggregating t
 
 Usage: persona-gateway <command> [options]
 
-  start                       run the gateway (embedded: all services and PostgreSQL in this process)
+  start [--no-demo]           run the gateway (embedded: all services and PostgreSQL in this process);
+                              on an empty database also sets up a demo persona (DEMO=false skips it)
   replay [--projection <name>] [--until <ISO time>]
                               rebuild read models from the event history (as of a moment, with --until)
+  apply -f <file.yaml> [--url <gateway url>] [--token <admin token>]
+                              declare gateways and personas (idempotent; \${VAR} reads the environment)
   events [--stream <id>] [--type <type>] [--after <position>] [--limit <n>] [--json]
                               print the event history, oldest first
+  admin-token create          issue an admin token for the API (printed once)
   help                        this text
 
 Configuration comes from the environment: PORT, HOST, PUBLIC_URL, DATA_DIR, DATABASE_URL,
@@ -23,9 +27,10 @@ async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
   switch (command) {
     case 'start': {
-      parseArgs({ args: rest, options: {}, strict: true });
+      const { values } = parseArgs({ args: rest, options: { 'no-demo': { type: 'boolean' } }, strict: true });
       const { start } = await import('./commands/start.js');
-      await start(configOrExit());
+      const demo = !values['no-demo'] && !['false', '0', 'no'].includes((process.env.DEMO ?? '').toLowerCase());
+      await start(configOrExit(), { demo });
       return -1; // keeps running until a signal
     }
     case 'replay': {
@@ -41,6 +46,16 @@ async function main(argv: string[]): Promise<number> {
       });
       const { events } = await import('./commands/events.js');
       return events(configOrExit(), values);
+    }
+    case 'apply': {
+      const { values } = parseArgs({ args: rest, options: { file: { type: 'string', short: 'f' }, url: { type: 'string' }, token: { type: 'string' } }, strict: true });
+      const { apply } = await import('./commands/apply.js');
+      return apply(configOrExit(), values);
+    }
+    case 'admin-token': {
+      const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
+      const { adminToken } = await import('./commands/admin-token.js');
+      return adminToken(configOrExit(), positionals[0]);
     }
     case 'help':
     case '--help':

@@ -5,6 +5,18 @@ import { spawnSync } from 'node:child_process';
 import { connectDatabase, freePort, PostgresEventStore } from '@persona-gateway/eventstore';
 import { eventually, startProcess, waitForHttpOk } from '@persona-gateway/testing';
 import { CLI, ROOT, tempDataDir } from './helpers.js';
+import { connectClient } from './persona-scenario.js';
+
+const DEMO_EXPOSED = ['Everything_echo', 'Everything_get-sum', 'Everything_trigger-long-running-operation', 'Memory_create_entities', 'Memory_read_graph', 'Memory_search_nodes'];
+
+async function demoTools(base: string): Promise<string[]> {
+  const client = await connectClient(base, 'demo', undefined);
+  try {
+    return (await client.listTools()).tools.map((tool) => tool.name).sort();
+  } finally {
+    await client.close();
+  }
+}
 
 describe('embedded mode: npm start', () => {
   it('starts, answers health and metrics, stops cleanly on Ctrl-C, and restarts on the same data', async () => {
@@ -16,7 +28,9 @@ describe('embedded mode: npm start', () => {
     const first = startProcess('npm', ['start', '--silent'], { env, cwd: ROOT });
     await waitForHttpOk(`${base}/health/ready`, { process: first, timeoutMs: 90_000 });
     expect(first.output()).toContain('initialising PostgreSQL cluster');
-    expect(first.output()).toContain(`ready on ${base}`);
+    await eventually('the ready line', () => first.output().includes(`ready on ${base}`), 60_000);
+    expect(first.output()).toContain(`demo persona ready: ${base}/personas/demo/mcp`);
+    expect(await demoTools(base)).toEqual(DEMO_EXPOSED);
 
     const ready = await (await fetch(`${base}/health/ready`)).json();
     expect(ready).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, bus: { status: 'up', transport: 'in-process' } } });
@@ -44,14 +58,21 @@ describe('embedded mode: npm start', () => {
     const second = startProcess('npm', ['start', '--silent'], { env, cwd: ROOT });
     try {
       await waitForHttpOk(`${base}/health/ready`, { process: second, timeoutMs: 60_000 });
+      await eventually('the ready line', () => second.output().includes(`ready on ${base}`), 60_000);
       expect(second.output()).not.toContain('initialising PostgreSQL cluster');
+      // The demo's HTTP server comes back with the gateway; its persona works again.
+      expect(await demoTools(base)).toEqual(DEMO_EXPOSED);
+      const demo = await connectClient(base, 'demo', undefined);
+      const echoed = await demo.callTool({ name: 'Everything_echo', arguments: { message: 'hello demo' } });
+      expect(JSON.stringify(echoed.content)).toContain('hello demo');
+      await demo.close();
       expect(second.output()).not.toContain('applied migrations');
       const events = spawnSync(process.execPath, [CLI, 'events', '--stream', 'test-restart', '--json'], { env: { ...process.env, ...env }, encoding: 'utf8' });
       expect(events.status).toBe(0);
       expect(JSON.parse(events.stdout.trim())).toMatchObject({ streamId: 'test-restart', version: 1, type: 'Remembered', data: { value: 42 } });
     } finally {
       await second.stop('SIGTERM');
-      await eventually('the gateway to stop', () => /SIGTERM: shutting down[\s\S]*stopped/.test(second.output()), 15_000);
+      await eventually('the gateway to stop', () => /SIGTERM: shutting down[\s\S]*stopped/.test(second.output()), 15_000).catch((e) => { throw new Error(e.message + second.output()); });
       await eventually('postgres to stop', () => !existsSync(join(dataDir, 'postgres', 'postmaster.pid')), 15_000);
     }
   });

@@ -1,3 +1,4 @@
+import { canConnect, startProcess, type ManagedProcess } from '@persona-gateway/testing';
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,4 +11,33 @@ export const CLI = join(ROOT, 'host/bin/persona-gateway.js');
 /** A fresh data directory that the unprivileged postgres user can reach when we run as root. */
 export function tempDataDir(): Promise<string> {
   return mkdtemp(join(process.env.PGW_TEST_TMP ?? tmpdir(), 'data-'));
+}
+
+
+export const PRELOAD = join(ROOT, 'host/assets/loopback-preload.cjs');
+export const EVERYTHING = join(ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
+export const MEMORY = join(ROOT, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js');
+
+/** A downstream server process on a loopback port, started and waited for. */
+export async function startDownstream(args: string[], port: number): Promise<ManagedProcess> {
+  const server = startProcess(process.execPath, ['--require', PRELOAD, ...args], { env: { PORT: String(port) } });
+  const deadline = Date.now() + 20_000;
+  while (!(await canConnect(port))) {
+    if (server.child.exitCode !== null || Date.now() > deadline) throw new Error(`downstream ${args.join(' ')} did not start: ${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return server;
+}
+
+/** Admin API calls with the admin token. */
+export function adminApi(base: string, token: string) {
+  return async <T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
 }

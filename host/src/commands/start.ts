@@ -1,11 +1,13 @@
 import type { GatewayConfig } from '@persona-gateway/config';
 import { createLogger, startGateway, stopOnSignals, VERSION } from '@persona-gateway/platform';
+import type { DemoServer } from '../demo-servers.js';
+import { issueFirstAdminToken, startDemo } from '../first-run.js';
 import { ALL_PROJECTIONS } from '../projections.js';
 import { ALL_SERVICES } from '../services.js';
 import { removeRuntimeFile, writeRuntimeFile } from '../runtime-file.js';
 
 /** `persona-gateway start`: all five services in this process. */
-export async function start(config: GatewayConfig): Promise<void> {
+export async function start(config: GatewayConfig, options: { demo: boolean }): Promise<void> {
   const logger = createLogger(config.logLevel);
   const mode = config.natsServers ? `all services over NATS ${config.natsServers.join(',')}` : 'embedded';
   const database = config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
@@ -20,13 +22,19 @@ export async function start(config: GatewayConfig): Promise<void> {
     process.exit(1);
   }
   const running = gateway;
-  if (running.runtime.embeddedDatabase) {
-    await writeRuntimeFile(config.dataDir, { pid: process.pid, databaseUrl: running.runtime.databaseUrl, httpUrl: running.url });
-  }
+  let demo: DemoServer | undefined;
+  // Signals are handled from here on, so a Ctrl-C during the demo set-up still stops cleanly.
   stopOnSignals(async () => {
     await running.close();
+    await demo?.stop();
     await removeRuntimeFile(config.dataDir);
     logger.log('stopped');
   }, logger);
+  if (running.runtime.embeddedDatabase) {
+    await writeRuntimeFile(config.dataDir, { pid: process.pid, databaseUrl: running.runtime.databaseUrl, httpUrl: running.url });
+  }
+  const firstRun = (await running.runtime.store.headPosition()) === 0;
+  if (firstRun) await issueFirstAdminToken(running.runtime, logger);
+  if (options.demo) demo = await startDemo(running.runtime, logger, { firstRun });
   logger.log(`persona-gateway ready on ${running.url} (health: ${running.url}/health/ready)`);
 }

@@ -1,0 +1,74 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { GatewayConfig } from '@persona-gateway/config';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { ADMIN_TOKEN_FILE } from '../first-run.js';
+import { readRuntimeFile } from '../runtime-file.js';
+
+/** Tools as `{ gateway, tool }` or the shorthand "Gateway/tool". */
+const ToolEntry = z.union([
+  z.object({ gateway: z.string(), tool: z.string() }),
+  z.string().regex(/^[^/]+\/.+$/, 'must be "Gateway/tool"').transform((value) => ({ gateway: value.slice(0, value.indexOf('/')), tool: value.slice(value.indexOf('/') + 1) })),
+]);
+
+const ApplyFile = z.object({
+  gateways: z.array(z.looseObject({ name: z.string() })).default([]),
+  personas: z.array(z.looseObject({ slug: z.string(), tools: z.array(ToolEntry).default([]) })).default([]),
+});
+
+/** `${NAME}` in the file is replaced by the environment variable, so secrets stay out of files. */
+function interpolate(text: string, env: NodeJS.ProcessEnv): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+    const value = env[name];
+    if (value === undefined) throw new Error(`apply: the file uses \${${name}}, which is not set in the environment`);
+    return value;
+  });
+}
+
+/**
+ * `persona-gateway apply -f <file.yaml>`: declares gateways and personas through the
+ * running gateway's admin API. Idempotent: the registry appends events only for what
+ * actually differs, so applying the same file twice changes nothing.
+ */
+export async function apply(config: GatewayConfig, options: { file?: string; url?: string; token?: string }): Promise<number> {
+  if (!options.file) return fail('apply: -f <file.yaml> is required');
+  const declared = ApplyFile.safeParse(parse(interpolate(await readFile(options.file, 'utf8'), process.env)));
+  if (!declared.success) return fail(`apply: ${options.file}: ${declared.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const url = (options.url ?? (await readRuntimeFile(config.dataDir))?.httpUrl ?? config.publicUrl).replace(/\/+$/, '');
+  const token = options.token ?? process.env.PGW_ADMIN_TOKEN ?? (await readFile(join(config.dataDir, ADMIN_TOKEN_FILE), 'utf8').catch(() => '')).trim();
+  if (!token) return fail(`apply: no admin token: pass --token, set PGW_ADMIN_TOKEN, or run where ${join(config.dataDir, ADMIN_TOKEN_FILE)} exists`);
+
+  const send = async (path: string, body: unknown) => {
+    const response = await fetch(`${url}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch((error: unknown) => {
+      throw new Error(`apply: cannot reach the gateway at ${url}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    const payload = (await response.json().catch(() => ({}))) as { detail?: string; changed?: boolean; status?: string; statusReason?: string };
+    if (!response.ok) throw new Error(`apply: ${path}: ${payload.detail ?? `HTTP ${response.status}`}`);
+    return payload;
+  };
+
+  try {
+    for (const gateway of declared.data.gateways) {
+      const result = await send('/gateways', gateway);
+      const health = result.status === 'available' ? '' : ` (${result.status}${result.statusReason ? `: ${result.statusReason}` : ''})`;
+      process.stdout.write(`gateway ${gateway.name}: ${result.changed ? 'applied' : 'unchanged'}${health}\n`);
+    }
+    for (const persona of declared.data.personas) {
+      const result = await send('/personas', persona);
+      process.stdout.write(`persona ${persona.slug}: ${result.changed ? 'applied' : 'unchanged'}\n`);
+    }
+    return 0;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function fail(message: string): number {
+  process.stderr.write(`${message}\n`);
+  return 2;
+}
