@@ -12,18 +12,29 @@ export async function start(config: GatewayConfig, options: { demo: boolean }): 
   const mode = config.natsServers ? `all services over NATS ${config.natsServers.join(',')}` : 'embedded';
   const database = config.databaseUrl ? 'PostgreSQL at DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
   logger.log(`persona-gateway ${VERSION} starting (${mode}, ${database})`);
+  let demo: DemoServer | undefined;
   let gateway;
   try {
-    gateway = await startGateway({ services: ALL_SERVICES, config, projections: ALL_PROJECTIONS, logger });
+    gateway = await startGateway({
+      services: ALL_SERVICES,
+      config,
+      projections: ALL_PROJECTIONS,
+      logger,
+      // First-run set-up happens before the port opens, so /health/ready means it is done.
+      beforeListen: async (runtime) => {
+        const firstRun = (await runtime.store.headPosition()) === 0;
+        if (firstRun) await issueFirstAdminToken(runtime, logger);
+        if (options.demo) demo = await startDemo(runtime, logger, { firstRun });
+      },
+    });
   } catch (error) {
+    await demo?.stop();
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `${config.host}:${config.port} is already in use (set PORT to another port)` : error instanceof Error ? error.message : String(error);
     logger.error(`persona-gateway failed to start: ${reason}`);
     process.exit(1);
   }
   const running = gateway;
-  let demo: DemoServer | undefined;
-  // Signals are handled from here on, so a Ctrl-C during the demo set-up still stops cleanly.
   stopOnSignals(async () => {
     await running.close();
     await demo?.stop();
@@ -33,8 +44,5 @@ export async function start(config: GatewayConfig, options: { demo: boolean }): 
   if (running.runtime.embeddedDatabase) {
     await writeRuntimeFile(config.dataDir, { pid: process.pid, databaseUrl: running.runtime.databaseUrl, httpUrl: running.url });
   }
-  const firstRun = (await running.runtime.store.headPosition()) === 0;
-  if (firstRun) await issueFirstAdminToken(running.runtime, logger);
-  if (options.demo) demo = await startDemo(running.runtime, logger, { firstRun });
   logger.log(`persona-gateway ready on ${running.url} (health: ${running.url}/health/ready)`);
 }

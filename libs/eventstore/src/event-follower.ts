@@ -47,7 +47,11 @@ export class EventFollower {
     await entry.loop.runNow();
     entry.loop.start();
     this.subscription ??= await this.bus.subscribe(EventCommittedV1, (event) => {
-      for (const item of this.followed) if (event.position > item.position) item.loop.wake();
+      // Only projections that read this event's type need to look at the database now.
+      for (const item of this.followed) {
+        const handles = item.projection.handles;
+        if (event.position > item.position && (handles === 'all' || handles.includes(event.type))) item.loop.wake();
+      }
     });
   }
 

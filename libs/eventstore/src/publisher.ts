@@ -10,10 +10,13 @@ export const PUBLISHER_CHECKPOINT = 'publisher:bus';
 const PUBLISHER_LOCK_KEY = 7_404_201_002;
 export const DEFAULT_PUBLISH_BATCH = 500;
 export const DEFAULT_PUBLISH_POLL_MS = 1_000;
+/** Appends within this window go out in one batch (the price: that much delivery latency). */
+export const DEFAULT_PUBLISH_DEBOUNCE_MS = 10;
 
 export interface PublisherOptions {
   readonly batchSize?: number;
   readonly pollMs?: number;
+  readonly debounceMs?: number;
   readonly log?: (message: string) => void;
 }
 
@@ -40,8 +43,11 @@ export class EventPublisher {
   ) {
     this.batchSize = options.batchSize ?? DEFAULT_PUBLISH_BATCH;
     this.log = options.log ?? (() => undefined);
-    this.loop = new WorkerLoop(() => this.tick(), options.pollMs ?? DEFAULT_PUBLISH_POLL_MS, (error) =>
-      this.log(`event publisher: ${error instanceof Error ? error.message : String(error)}`),
+    this.loop = new WorkerLoop(
+      () => this.tick(),
+      options.pollMs ?? DEFAULT_PUBLISH_POLL_MS,
+      (error) => this.log(`event publisher: ${error instanceof Error ? error.message : String(error)}`),
+      options.debounceMs ?? DEFAULT_PUBLISH_DEBOUNCE_MS,
     );
   }
 

@@ -13,6 +13,8 @@ export class WorkerLoop {
     private readonly work: () => Promise<void>,
     private readonly intervalMs: number,
     private readonly onError: (error: unknown) => void,
+    /** Wake-ups within this window share one run: batching, at the price of that much latency. */
+    private readonly debounceMs = 0,
   ) {}
 
   start(): void {
@@ -24,6 +26,14 @@ export class WorkerLoop {
     if (!this.started || this.stopped || this.pending) return;
     this.pending = true;
     clearTimeout(this.timer);
+    if (this.debounceMs > 0) {
+      this.timer = setTimeout(() => this.enqueue(), this.debounceMs);
+      return;
+    }
+    this.enqueue();
+  }
+
+  private enqueue(): void {
     this.chain = this.chain.then(async () => {
       this.pending = false;
       try {

@@ -32,6 +32,8 @@ export async function startGateway(options: {
   config: GatewayConfig;
   projections: readonly Projection[];
   logger?: Logger;
+  /** Runs with every service up but before the HTTP port opens: readiness then implies it is done. */
+  beforeListen?: (runtime: Runtime) => Promise<void>;
 }): Promise<RunningGateway> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -44,6 +46,8 @@ export async function startGateway(options: {
       logger: frameworkLogger(config.logLevel),
       abortOnError: false,
     });
+    await app.init();
+    await options.beforeListen?.(runtime);
     await app.listen({ port: config.port, host: config.host });
     const address = app.getHttpServer().address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -44,7 +44,7 @@ describe('gateway errors as JSON-RPC errors (the table in the README)', () => {
     ['TIMEOUT', -32603, 'Gateway busy or unavailable, try again'],
     ['NO_RESPONDERS', -32603, 'Gateway busy or unavailable, try again'],
     ['CANCELLED', -32800, 'Request cancelled'],
-    ['NOT_FOUND', -32603, 'Internal error'],
+    ['NOT_FOUND', -32602, 'the message'],
     ['CONFLICT', -32603, 'Internal error'],
     ['INTERNAL', -32603, 'Internal error'],
   ];
@@ -52,6 +52,11 @@ describe('gateway errors as JSON-RPC errors (the table in the README)', () => {
     const original = ['UNKNOWN_TOOL', 'UNAVAILABLE', 'UNAUTHORIZED'].includes(code) ? message : 'the message';
     expect({ ...rpcErrorFrom(new GatewayError(code, original)) }).toEqual({ code: rpcCode, name: 'RpcError' });
     expect(rpcErrorFrom(new GatewayError(code, original)).message).toBe(message);
+  });
+
+  it('answers an unknown resource with MCP\'s "Resource not found" code', () => {
+    const error = rpcErrorFrom(new GatewayError('NOT_FOUND', 'Unknown resource: test://nope'));
+    expect([error.code, error.message]).toEqual([-32002, 'Unknown resource: test://nope']);
   });
 
   it('hides anything else, whatever it says', () => {

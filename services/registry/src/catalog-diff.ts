@@ -1,9 +1,9 @@
-import type { Catalog, CatalogDiff } from '@persona-gateway/contracts';
+import { canonicalJson, sameContent, type Catalog, type CatalogDiff } from '@persona-gateway/contracts';
 
 /** What changed in a catalog's tools, by downstream name. */
 export function diffTools(before: Catalog, after: Catalog): CatalogDiff {
-  const old = new Map(before.tools.map((tool) => [tool.name, JSON.stringify(tool)]));
-  const now = new Map(after.tools.map((tool) => [tool.name, JSON.stringify(tool)]));
+  const old = new Map(before.tools.map((tool) => [tool.name, canonicalJson(tool)]));
+  const now = new Map(after.tools.map((tool) => [tool.name, canonicalJson(tool)]));
   return {
     added: [...now.keys()].filter((name) => !old.has(name)),
     removed: [...old.keys()].filter((name) => !now.has(name)),
@@ -12,5 +12,5 @@ export function diffTools(before: Catalog, after: Catalog): CatalogDiff {
 }
 
 export function sameCatalog(a: Catalog, b: Catalog): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return sameContent(a, b);
 }

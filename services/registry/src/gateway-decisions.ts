@@ -3,7 +3,8 @@ import type { Catalog, GatewayTransport, RegistryEventData } from '@persona-gate
 import { diffTools, sameCatalog } from './catalog-diff.js';
 import type { NewEventOf } from './types.js';
 
-export type Discovery = { ok: true; catalog: Catalog } | { ok: false; reason: string };
+/** `unknown`: the question could not be asked (no session service answered); nothing is decided. */
+export type Discovery = { ok: true; catalog: Catalog } | { ok: false; reason: string } | { ok: 'unknown' };
 
 /** Events for what a discovery found: a catalog change (with its diff) and a health change. */
 export function decideDiscovery(
@@ -12,6 +13,7 @@ export function decideDiscovery(
   reason: RegistryEventData<'GatewayCatalogChanged'>['reason'],
 ): NewEventOf[] {
   const events: NewEventOf[] = [];
+  if (discovery.ok === 'unknown') return events;
   if (discovery.ok) {
     const before = current?.catalog ?? { tools: [], resources: [], resourceTemplates: [], prompts: [] };
     if (!current || !sameCatalog(before, discovery.catalog)) {

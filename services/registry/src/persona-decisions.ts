@@ -1,4 +1,5 @@
 import { checkExposedNames, type GatewayState, type PersonaState } from '@persona-gateway/catalog';
+import { sameContent } from '@persona-gateway/contracts';
 import { GatewayError, type NewEventOf, type RequestOf, type SavePersonaV1 } from './types.js';
 
 type SavePersona = Omit<RequestOf<typeof SavePersonaV1>, 'actor'>;
@@ -33,8 +34,8 @@ export function decideSavePersona(desired: SavePersona, current: PersonaState | 
     if (desired.tools.length > 0) events.push({ type: 'PersonaToolsSelected', data: { tools: desired.tools } });
   } else {
     const before = { name: current.name, description: current.description, prefixMode: current.prefixMode, open: current.open };
-    if (JSON.stringify(before) !== JSON.stringify(fields)) events.push({ type: 'PersonaChanged', data: fields });
-    if (JSON.stringify(current.selected) !== JSON.stringify(desired.tools)) events.push({ type: 'PersonaToolsSelected', data: { tools: desired.tools } });
+    if (!sameContent(before, fields)) events.push({ type: 'PersonaChanged', data: fields });
+    if (!sameContent(current.selected, desired.tools)) events.push({ type: 'PersonaToolsSelected', data: { tools: desired.tools } });
   }
   if (desired.deploy && !current?.deployed) events.push({ type: 'PersonaDeployed', data: {} });
   return events;

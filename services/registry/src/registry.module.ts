@@ -18,6 +18,7 @@ const logger = createLogger('info', 'registry');
         const service = new RegistryService(store, bus, follower, catalog, secrets, { log: (message) => logger.warn(message) });
         return Object.assign(service, {
           onModuleInit: () => service.start(),
+          onApplicationBootstrap: () => service.startPolling(),
           onModuleDestroy: () => service.stop(),
         });
       },

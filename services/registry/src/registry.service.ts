@@ -17,6 +17,7 @@ import {
   RemoveGatewayV1,
   SavePersonaV1,
   SessionDiscoverV1,
+  sameContent,
   type GatewayTransport,
   type RegistryEventData,
 } from '@persona-gateway/contracts';
@@ -82,6 +83,10 @@ export class RegistryService {
     // expected versions keep concurrent refreshes from writing twice.
     await handle(this.bus.subscribe(DownstreamListChangedV1, (e) => void this.refreshGateway(e.gateway, 'list-changed', 'system').catch(() => undefined), queue));
     await handle(this.bus.subscribe(GatewayUnreachableV1, (e) => void this.refreshGateway(e.gateway, 'poll', 'system').catch(() => undefined), queue));
+  }
+
+  /** Polling starts once every service of the process is up (the session service answers discovery). */
+  startPolling(): void {
     this.poll.start();
   }
 
@@ -162,6 +167,8 @@ export class RegistryService {
       });
       return { ok: true, catalog };
     } catch (error) {
+      // No session service answering says nothing about the downstream: decide nothing.
+      if (error instanceof GatewayError && (error.code === 'NO_RESPONDERS' || error.code === 'TIMEOUT')) return { ok: 'unknown' };
       return { ok: false, reason: error instanceof GatewayError ? error.message : 'discovery failed' };
     }
   }
@@ -206,7 +213,7 @@ export class RegistryService {
         return t;
       }
     };
-    return JSON.stringify(open(a)) === JSON.stringify(open(b));
+    return sameContent(open(a), open(b));
   }
 
   private requireGateway(name: string) {

@@ -71,11 +71,17 @@ export const refuse = {
   internal: () => new HttpRefusal(500, RpcCode.InternalError, 'Internal error'),
 };
 
+/** MCP's "Resource not found" (server error range). */
+const RESOURCE_NOT_FOUND = -32002;
+
 /** Gateway error codes (from the bus, the router, downstream) as JSON-RPC errors. */
 export function rpcErrorFrom(error: unknown): RpcError {
   if (error instanceof RpcError) return error;
   if (!(error instanceof GatewayError)) return new RpcError(RpcCode.InternalError, 'Internal error');
   switch (error.code) {
+    case 'NOT_FOUND':
+      // The spec's own code for an unknown resource; an unknown prompt is invalid params.
+      return new RpcError(error.message.startsWith('Unknown resource') ? RESOURCE_NOT_FOUND : RpcCode.InvalidParams, error.message);
     case 'UNKNOWN_TOOL':
     case 'INVALID_ARGUMENT':
     case 'INVALID_PAYLOAD':

@@ -1,0 +1,133 @@
+// A tools/call through a persona vs. the same call made directly, side by side; and
+// tools/list of a persona with 1,000 tools from 50 gateways.
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { freePort } from '@persona-gateway/eventstore';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
+const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 5_000);
+
+function start(args, env) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
+  return { child, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))) };
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const response = await fetch(url, { method: 'GET' });
+      if (response.status < 500) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function client(url) {
+  const c = new Client({ name: 'bench', version: '1.0.0' });
+  await c.connect(new StreamableHTTPClientTransport(new URL(url)));
+  return c;
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
+
+async function latency(c, name) {
+  for (let i = 0; i < 200; i++) await c.callTool({ name, arguments: { text: 'warm' } });
+  const samples = [];
+  for (let i = 0; i < CALLS; i++) {
+    const t = performance.now();
+    await c.callTool({ name, arguments: { text: `call ${i}` } });
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
+}
+
+async function throughput(c, name, concurrency) {
+  let done = 0;
+  const until = performance.now() + THROUGHPUT_MS;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        await c.callTool({ name, arguments: { text: 'x' } });
+        done += 1;
+      }
+    }),
+  );
+  return done / (THROUGHPUT_MS / 1000);
+}
+
+export async function run(report) {
+  const dir = await mkdtemp(join(tmpdir(), 'pgw-bench-personas-'));
+  await chmod(dir, 0o711);
+  const echoPort = await freePort();
+  const manyPort = await freePort();
+  const gatewayPort = await freePort();
+  const echo = start([join(ROOT, 'bench/fixtures/echo-server.mjs')], { PORT: String(echoPort) });
+  const many = start([join(ROOT, 'bench/fixtures/echo-server.mjs')], { PORT: String(manyPort), TOOLS: '20' });
+  const gateway = start([...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, 'host/dist/main.js'), 'start', '--no-demo'], { PORT: String(gatewayPort), DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' });
+  const base = `http://127.0.0.1:${gatewayPort}`;
+  try {
+    await waitFor(`${base}/health/ready`);
+    await waitFor(`http://127.0.0.1:${echoPort}/mcp`);
+    await waitFor(`http://127.0.0.1:${manyPort}/mcp`);
+    const token = (await readFile(join(dir, 'data', 'admin-token'), 'utf8')).trim();
+    const admin = (path, body) =>
+      fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
+        if (!r.ok) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+        return r.json();
+      });
+    await admin('/gateways', { name: 'Echo', transport: { type: 'streamable-http', url: `http://127.0.0.1:${echoPort}/mcp` } });
+    await admin('/personas', { slug: 'bench', name: 'Bench', open: true, tools: [{ gateway: 'Echo', tool: 'echo' }], deploy: true });
+
+    const direct = await client(`http://127.0.0.1:${echoPort}/mcp`);
+    const persona = await client(`${base}/personas/bench/mcp`);
+    const d = await latency(direct, 'echo');
+    const p = await latency(persona, 'Echo_echo');
+    report('tools/call p50 at concurrency 1: direct | through a persona (embedded)', `${d.p50.toFixed(2)} ms | ${p.p50.toFixed(2)} ms (adds ${(p.p50 - d.p50).toFixed(2)} ms; p99 ${d.p99.toFixed(2)} | ${p.p99.toFixed(2)})`, 'adds <= 0.5 ms');
+    const dt = await throughput(direct, 'echo', 32);
+    const pt = await throughput(persona, 'Echo_echo', 32);
+    report('tools/call throughput at concurrency 32: direct | through a persona (embedded)', `${Math.round(dt)} | ${Math.round(pt)} calls/s (${(pt / dt).toFixed(2)}x)`, '>= 0.8x direct');
+    await direct.close();
+    await persona.close();
+
+    // 50 gateways x 20 tools, all selected: 1,000 tools in one persona.
+    const selected = [];
+    for (let g = 1; g <= 50; g++) {
+      await admin('/gateways', { name: `G${g}`, transport: { type: 'streamable-http', url: `http://127.0.0.1:${manyPort}/mcp` } });
+      selected.push({ gateway: `G${g}`, tool: 'echo' }, ...Array.from({ length: 19 }, (_, i) => ({ gateway: `G${g}`, tool: `tool-${i + 1}` })));
+    }
+    await admin('/personas', { slug: 'big', name: 'Big', open: true, tools: selected, deploy: true });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(`${base}/personas/big/mcp`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+    });
+    const session = init.headers.get('mcp-session-id');
+    await init.text();
+    const listHeaders = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    const samples = [];
+    let size = 0;
+    for (let i = 0; i < 1_200; i++) {
+      const t = performance.now();
+      const response = await fetch(`${base}/personas/big/mcp`, { method: 'POST', headers: listHeaders, body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/list' }) });
+      const text = await response.text();
+      if (i >= 200) samples.push(performance.now() - t);
+      size = text.length;
+    }
+    const tools = JSON.parse((await (await fetch(`${base}/personas/big/mcp`, { method: 'POST', headers: listHeaders, body: JSON.stringify({ jsonrpc: '2.0', id: 'n', method: 'tools/list' }) })).text())).result.tools.length;
+    samples.sort((a, b) => a - b);
+    report(`tools/list, ${tools} tools from 50 gateways (${Math.round(size / 1024)} KB), HTTP round trip`, `p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`, 'p50 <= 2 ms, no downstream round trip');
+  } finally {
+    await Promise.all([gateway.stop(), echo.stop(), many.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
