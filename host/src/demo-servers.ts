@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { canReach } from './net.js';
+import { canConnect } from '@persona-gateway/eventstore';
 
 const require = createRequire(import.meta.url);
 const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), '../assets/loopback-preload.cjs');
@@ -27,7 +27,7 @@ export async function startEverything(port: number): Promise<DemoServer> {
   const kill = () => child.exitCode === null && child.kill('SIGTERM');
   process.once('exit', kill);
   const deadline = Date.now() + 15_000;
-  while (!(await canReach(port))) {
+  while (!(await canConnect(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       kill();
       throw new Error(`demo server-everything did not start on 127.0.0.1:${port}: ${output.trim().slice(-300)}`);

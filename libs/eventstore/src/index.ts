@@ -1,6 +1,7 @@
 export * from './checkpoints.js';
 export { connectDatabase, migrate, type DatabaseOptions } from './data-source.js';
-export { startEmbeddedPostgres, freePort, type EmbeddedDatabase } from './embedded-postgres.js';
+export { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+export { canConnect, freePort } from './net.js';
 export * from './errors.js';
 export * from './event-store.js';
 export { DedicatedConnection, poolOf } from './notifications.js';

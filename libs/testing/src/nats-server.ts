@@ -1,23 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createConnection } from 'node:net';
-import { freePort } from '@persona-gateway/eventstore';
+import { canConnect, freePort } from '@persona-gateway/eventstore';
+
+export { canConnect };
 
 export interface NatsServer {
   readonly url: string;
   readonly port: number;
   stop(): Promise<void>;
-}
-
-export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** A real nats-server (Debian's package) on a free loopback port, JetStream on. */
