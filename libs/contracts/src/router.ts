@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { CallToolResult, McpResult } from './mcp.js';
-import { NotifyTarget, ProgressToken } from './session.js';
+import { ClientCapabilities, NotifyTarget, ProgressToken } from './session.js';
 
 /** Who is calling, as the edge authenticated them. */
 export const Principal = z.object({
@@ -24,19 +24,21 @@ export const RouterCallV1 = defineRequest({
     callId: z.string().min(1),
     progressToken: ProgressToken.optional(),
     notify: NotifyTarget.optional(),
+    /** What the caller can answer (sampling, elicitation); only meaningful with `notify`. */
+    clientCapabilities: ClientCapabilities.optional(),
   }),
   response: CallToolResult,
 });
 
 /**
- * resources/read, prompts/get and completion/complete for a persona. Resource URIs and
+ * resources/read, prompts/get, completion/complete and resources/(un)subscribe for a persona. Resource URIs and
  * prompt names are the persona's (prefixed) ones; the router maps them back.
  */
 export const RouterRequestV1 = defineRequest({
   subject: 'router.request.v1',
   request: z.object({
     persona: z.string().min(1),
-    method: z.enum(['resources/read', 'prompts/get', 'completion/complete']),
+    method: z.enum(['resources/read', 'prompts/get', 'completion/complete', 'resources/subscribe', 'resources/unsubscribe']),
     params: z.record(z.string(), z.unknown()),
     principal: Principal,
   }),

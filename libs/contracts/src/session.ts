@@ -17,6 +17,24 @@ export type NotifyTarget = z.infer<typeof NotifyTarget>;
 
 export const ProgressToken = z.union([z.string(), z.number()]);
 
+/**
+ * What the caller's MCP client declared it can take from a server (from its `initialize`):
+ * the session service forwards a downstream's sampling or elicitation request only when the
+ * caller can answer it. The objects are the client's own (e.g. `elicitation: { form: {}, url: {} }`).
+ */
+export const ClientCapabilities = z.object({
+  sampling: z.looseObject({}).optional(),
+  elicitation: z.looseObject({}).optional(),
+});
+export type ClientCapabilities = z.infer<typeof ClientCapabilities>;
+
+/** Server-to-client requests the gateway carries from a downstream to the caller. */
+export const ClientRequestMethod = z.enum(['sampling/createMessage', 'elicitation/create']);
+export type ClientRequestMethod = z.infer<typeof ClientRequestMethod>;
+
+/** Server-to-client notifications carried to the stream of the call they belong to. */
+export const CallNotificationMethod = z.enum(['notifications/message']);
+
 export const SessionCallV1 = defineRequest({
   subject: 'session.tools.call.v1',
   request: z.object({
@@ -29,18 +47,20 @@ export const SessionCallV1 = defineRequest({
     callId: z.string().min(1),
     progressToken: ProgressToken.optional(),
     notify: NotifyTarget.optional(),
+    /** Absent: the caller takes no server-to-client requests (they are refused downstream). */
+    clientCapabilities: ClientCapabilities.optional(),
     timeoutMs: z.number().int().positive().optional(),
   }),
   response: CallToolResult,
 });
 
-/** resources/read, resources/templates/list-free reads, prompts/get, completion/complete: passed through. */
+/** resources/read, prompts/get, completion/complete, resources/subscribe and unsubscribe: passed through. */
 export const SessionRequestV1 = defineRequest({
   subject: 'session.request.v1',
   request: z.object({
     key: SessionKey,
     connection: GatewayTransport,
-    method: z.enum(['resources/read', 'prompts/get', 'completion/complete']),
+    method: z.enum(['resources/read', 'prompts/get', 'completion/complete', 'resources/subscribe', 'resources/unsubscribe']),
     params: z.record(z.string(), z.unknown()),
   }),
   response: McpResult,
@@ -88,4 +108,51 @@ export const ProgressNotifiedV1 = defineEvent({
 export const DownstreamListChangedV1 = defineEvent({
   subject: 'session.list-changed.v1',
   payload: z.object({ gateway: GatewayName, what: z.enum(['tools', 'resources', 'prompts']) }),
+});
+
+/**
+ * A downstream sent a request (sampling, elicitation) during a call: to the edge replica
+ * holding the call's stream, which asks the caller. An event, not a bus request: only that
+ * replica may answer, and it answers with ClientRespondedV1 to `sessionInstance`.
+ */
+export const ClientRequestedV1 = defineEvent({
+  subject: 'edge.client-request.v1',
+  payload: NotifyTarget.extend({
+    /** The session-service replica waiting for the answer. */
+    sessionInstance: z.string().min(1),
+    /** Unguessable, unique per request: the answer names it. */
+    requestKey: z.string().min(16),
+    method: ClientRequestMethod,
+    params: z.record(z.string(), z.unknown()),
+  }),
+});
+
+/** A JSON-RPC error as a client sent it. */
+export const JsonRpcErrorObject = z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() });
+
+/** The caller's answer to a ClientRequestedV1, back to the session replica that waits for it. */
+export const ClientRespondedV1 = defineEvent({
+  subject: 'session.client-response.v1',
+  payload: z.object({
+    sessionInstance: z.string().min(1),
+    requestKey: z.string().min(16),
+    result: z.record(z.string(), z.unknown()).optional(),
+    error: JsonRpcErrorObject.optional(),
+  }),
+});
+
+/** A downstream notification (a log message) that belongs to a call, for the call's stream. */
+export const CallNotifiedV1 = defineEvent({
+  subject: 'edge.notification.v1',
+  payload: NotifyTarget.extend({ method: CallNotificationMethod, params: z.record(z.string(), z.unknown()) }),
+});
+
+/**
+ * A downstream said a resource changed (notifications/resources/updated) on the session of
+ * persona x gateway x principal. Every edge replica hears it and tells the client sessions of
+ * that persona and principal that subscribed to the URI.
+ */
+export const ResourceUpdatedV1 = defineEvent({
+  subject: 'edge.resource-updated.v1',
+  payload: SessionKey.extend({ uri: z.string().min(1) }),
 });

@@ -59,6 +59,7 @@ export class RouterService {
           callId: request.callId,
           progressToken: request.progressToken,
           notify: request.notify,
+          clientCapabilities: request.clientCapabilities,
           timeoutMs: this.callTimeoutMs,
         },
         { timeoutMs: this.callTimeoutMs + BUS_MARGIN_MS },
@@ -101,6 +102,8 @@ export class RouterService {
     };
     switch (request.method) {
       case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
         return { gateway: byUri(params.uri), params };
       case 'prompts/get': {
         const route = byPrompt(params.name);

@@ -1,9 +1,23 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+  type ClientCapabilities,
+  type ClientNotification,
+  type ClientRequest,
+} from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError, type GatewayTransport } from '@persona-gateway/contracts';
 import { SecretError, type SecretBox } from '@persona-gateway/secrets';
+import { CallTargets } from './call-targets.js';
 import { createDownstreamTransport, type DownstreamTransport } from './downstream-transport.js';
 import { processTree, reapProcesses, type ProcessRef } from './process-tree.js';
 
@@ -23,11 +37,36 @@ export interface ConnectDeps {
   readonly track: (cleanup: Promise<void>) => void;
 }
 
+export type ServerRequestMethod = 'sampling/createMessage' | 'elicitation/create';
+export type ServerRequestExtra = RequestHandlerExtra<ClientRequest, ClientNotification>;
+
 export interface ConnectionHooks {
   /** The downstream went away by itself (process exit, broken event stream). */
   readonly onLost?: () => void;
   readonly onListChanged?: (what: ListKind) => void;
+  /**
+   * Sampling and elicitation requests come here (the answer is the result; a throw is the
+   * JSON-RPC error). Not given (discovery): they are refused with -32601.
+   */
+  readonly onServerRequest?: (connection: DownstreamConnection, method: ServerRequestMethod, params: Record<string, unknown>, extra: ServerRequestExtra) => Promise<Record<string, unknown>>;
+  /** Given, the downstream's log level is set to `debug` after connect (if it offers logging) and its messages come here. */
+  readonly onLogMessage?: (connection: DownstreamConnection, params: Record<string, unknown>) => void;
+  readonly onResourceUpdated?: (uri: string) => void;
 }
+
+/**
+ * What the gateway's downstream client declares when it carries server-to-client requests: a
+ * superset of what its callers may support. Each request is still checked against the caller's
+ * own capabilities before it is forwarded. No `roots`: a server may ask for roots at any time,
+ * outside any call, when no caller is there to answer (see the README).
+ */
+const CARRIED_CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } };
+/** Outside the session table (discovery) nobody could answer: what an SDK client without the handler says. */
+const refuseServerRequest = async (_connection: DownstreamConnection, method: ServerRequestMethod): Promise<never> => {
+  throw Object.assign(new Error(`The client cannot take ${method} requests outside a tool call`), { code: ErrorCode.MethodNotFound });
+};
+/** The level the gateway asks of a downstream: everything, filtered per client session at the edge. */
+const DOWNSTREAM_LOG_LEVEL = 'debug';
 
 /** Callers see only this: which gateway, never why (the reason may name hosts, paths or tokens). */
 export const unavailable = (gateway: string, cause?: unknown) => new GatewayError('UNAVAILABLE', `Downstream gateway endpoint not available: ${gateway}`, { cause });
@@ -56,8 +95,8 @@ export class DownstreamConnection {
       if (error instanceof SecretError) deps.logger.warn(`gateway ${gateway}: a sealed header or environment value cannot be opened (${error.message})`);
       throw unavailable(gateway, error);
     }
-    // No capabilities: servers must not send sampling, elicitation or roots requests (not carried yet).
-    const client = new Client({ name: 'persona-gateway', version: deps.clientVersion }, { capabilities: {} });
+    // Discovery declares them too: servers (server-everything among them) offer some tools only to clients that can sample or elicit.
+    const client = new Client({ name: 'persona-gateway', version: deps.clientVersion }, { capabilities: CARRIED_CAPABILITIES });
     const self = new DownstreamConnection(gateway, client, downstream, deps);
     self.wire(hooks);
     try {
@@ -72,8 +111,12 @@ export class DownstreamConnection {
     }
     const pid = downstream.pid();
     if (pid !== null) self.tree = await processTree(pid);
+    if (hooks.onLogMessage && client.getServerCapabilities()?.logging) await self.setLogLevel();
     return self;
   }
+
+  /** The calls running on this session: server-to-client traffic is attributed to them. */
+  readonly calls = new CallTargets();
 
   get sessionId(): string | undefined {
     return this.downstream.sessionId();
@@ -118,6 +161,22 @@ export class DownstreamConnection {
       this.client.setNotificationHandler(ToolListChangedNotificationSchema, () => onListChanged('tools'));
       this.client.setNotificationHandler(ResourceListChangedNotificationSchema, () => onListChanged('resources'));
       this.client.setNotificationHandler(PromptListChangedNotificationSchema, () => onListChanged('prompts'));
+    }
+    const { onLogMessage, onResourceUpdated } = hooks;
+    const onServerRequest = hooks.onServerRequest ?? refuseServerRequest;
+    // The original request's params go on, not the SDK's validated copy (which adds defaults such as `mode`).
+    this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => onServerRequest(this, 'sampling/createMessage', request.params, extra) as never);
+    this.client.setRequestHandler(ElicitRequestSchema, (request, extra) => onServerRequest(this, 'elicitation/create', request.params, extra) as never);
+    if (onLogMessage) this.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => onLogMessage(this, notification.params));
+    if (onResourceUpdated) this.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => onResourceUpdated(notification.params.uri));
+  }
+
+  /** Best effort: a server that refuses still works, it only decides for itself what to log. */
+  private async setLogLevel(): Promise<void> {
+    try {
+      await this.client.setLoggingLevel(DOWNSTREAM_LOG_LEVEL, { timeout: this.deps.connectTimeoutMs });
+    } catch (error) {
+      this.deps.logger.warn(`gateway ${this.gateway}: logging/setLevel refused (${error instanceof Error ? error.message : String(error)})`);
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Progress } from '@modelcontextprotocol/sdk/types.js';
-import { CallToolResultSchema, CompleteResultSchema, GetPromptResultSchema, ReadResourceResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CompleteResultSchema, EmptyResultSchema, GetPromptResultSchema, ReadResourceResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, McpResult, RequestOf, SessionCallV1, SessionRequestV1 } from '@persona-gateway/contracts';
 import type { DownstreamConnection } from './downstream-connection.js';
 
@@ -36,13 +36,15 @@ export function callTool(connection: DownstreamConnection, request: RequestOf<ty
 
 const RESULT_SCHEMAS = {
   'resources/read': ReadResourceResultSchema,
+  'resources/subscribe': EmptyResultSchema,
+  'resources/unsubscribe': EmptyResultSchema,
   'prompts/get': GetPromptResultSchema,
   'completion/complete': CompleteResultSchema,
 } as const;
 
-/** resources/read, prompts/get and completion/complete, passed through with the SDK's result schemas. */
+/** resources/read, prompts/get, completion/complete and resources/(un)subscribe, passed through with the SDK's result schemas. */
 export function passThrough(connection: DownstreamConnection, request: RequestOf<typeof SessionRequestV1>, timeoutMs: number): Promise<McpResult> {
-  // The contract allows only these three methods; params are the downstream's business.
+  // The contract allows only these methods; params are the downstream's business.
   const message = { method: request.method, params: request.params } as Parameters<typeof connection.client.request>[0];
   return connection.client.request(message, RESULT_SCHEMAS[request.method], { timeout: timeoutMs });
 }

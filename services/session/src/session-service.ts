@@ -1,7 +1,28 @@
 import { GatewayError } from '@persona-gateway/contracts';
-import type { Catalog, CallToolResult, GatewayTransport, McpResult, NotifyTarget, PayloadOf, ProgressNotifiedV1, RequestOf, ResponseOf, SessionCallV1, SessionDiscoverV1, SessionKey, SessionListV1, SessionRequestV1 } from '@persona-gateway/contracts';
+import type {
+  CallNotifiedV1,
+  Catalog,
+  CallToolResult,
+  ClientRequestedV1,
+  ClientRespondedV1,
+  GatewayTransport,
+  McpResult,
+  NotifyTarget,
+  PayloadOf,
+  ProgressNotifiedV1,
+  RequestOf,
+  ResourceUpdatedV1,
+  ResponseOf,
+  SessionCallV1,
+  SessionDiscoverV1,
+  SessionKey,
+  SessionListV1,
+  SessionRequestV1,
+} from '@persona-gateway/contracts';
 import type { SecretBox } from '@persona-gateway/secrets';
 import { describeFailure, isBrokenSession, isSessionGone, toGatewayError } from './call-errors.js';
+import { PendingClientRequests } from './client-requests.js';
+import { forwardServerRequest } from './server-requests.js';
 import { discoverCatalog } from './discovery.js';
 import { DownstreamConnection, type ConnectDeps, type ListKind, type SessionLogger } from './downstream-connection.js';
 import { callTool, passThrough } from './downstream-requests.js';
@@ -13,6 +34,11 @@ import { SessionTable } from './session-table.js';
 export interface SessionEvents {
   progress(notice: PayloadOf<typeof ProgressNotifiedV1>): void | Promise<void>;
   listChanged(gateway: string, what: ListKind): void | Promise<void>;
+  /** A downstream's sampling or elicitation request, for the caller of the call it belongs to. */
+  clientRequest?(request: PayloadOf<typeof ClientRequestedV1>): void | Promise<void>;
+  /** A downstream's log message, for the stream of the call it belongs to. */
+  callNotification?(notice: PayloadOf<typeof CallNotifiedV1>): void | Promise<void>;
+  resourceUpdated?(notice: PayloadOf<typeof ResourceUpdatedV1>): void | Promise<void>;
 }
 
 export interface SessionServiceDeps {
@@ -32,6 +58,7 @@ export class SessionService {
   readonly options: SessionOptions;
   private readonly table: SessionTable;
   private readonly calls = new InFlightCalls();
+  private readonly clientRequests = new PendingClientRequests();
   private readonly connectDeps: ConnectDeps;
   private readonly cleanups = new Set<Promise<void>>();
 
@@ -54,6 +81,18 @@ export class SessionService {
         DownstreamConnection.open(key.gateway, connection, this.connectDeps, {
           onLost,
           onListChanged: (what) => this.emit(() => deps.events.listChanged(key.gateway, what)),
+          onServerRequest: (downstream, method, params, extra) =>
+            forwardServerRequest(downstream.calls.current(), method, params, extra, {
+              instanceId: deps.instance.id,
+              timeoutMs: this.options.callTimeoutMs,
+              pending: this.clientRequests,
+              publish: (request) => deps.events.clientRequest?.(request),
+            }),
+          onLogMessage: (downstream, params) => {
+            const notify = downstream.calls.current()?.notify;
+            if (notify) this.emit(() => deps.events.callNotification?.({ ...notify, method: 'notifications/message', params }));
+          },
+          onResourceUpdated: (uri) => this.emit(() => deps.events.resourceUpdated?.({ ...key, uri })),
         }),
       this.options.idleTtlMs,
     );
@@ -61,14 +100,19 @@ export class SessionService {
 
   call(request: RequestOf<typeof SessionCallV1>): Promise<CallToolResult> {
     return this.calls.run(request.callId, (signal) =>
-      this.withSession(request.key, request.connection, signal, (connection) =>
-        callTool(connection, request, {
-          signal,
-          idleTimeoutMs: this.options.callTimeoutMs,
-          totalTimeoutMs: request.timeoutMs,
-          onProgress: request.progressToken !== undefined && request.notify ? this.forwardProgress(request.notify, request.progressToken) : undefined,
-        }),
-      ),
+      this.withSession(request.key, request.connection, signal, async (connection) => {
+        const leave = connection.calls.enter({ callId: request.callId, notify: request.notify, clientCapabilities: request.clientCapabilities, signal });
+        try {
+          return await callTool(connection, request, {
+            signal,
+            idleTimeoutMs: this.options.callTimeoutMs,
+            totalTimeoutMs: request.timeoutMs,
+            onProgress: request.progressToken !== undefined && request.notify ? this.forwardProgress(request.notify, request.progressToken) : undefined,
+          });
+        } finally {
+          leave();
+        }
+      }),
     );
   }
 
@@ -110,9 +154,16 @@ export class SessionService {
     return this.calls.cancel(callId, reason);
   }
 
+  /** A caller answered a forwarded sampling or elicitation request; false if this replica does not wait for it. */
+  clientResponded(answer: PayloadOf<typeof ClientRespondedV1>): boolean {
+    if (answer.sessionInstance !== this.deps.instance.id) return false;
+    return this.clientRequests.settle(answer.requestKey, { result: answer.result, error: answer.error });
+  }
+
   /** Ends every session and reaps every stdio process; calls still running fail. */
   async close(): Promise<void> {
     this.calls.abortAll('the session service is shutting down');
+    this.clientRequests.abortAll();
     await Promise.all([this.table.closeAll(), ...this.cleanups]);
   }
 

@@ -6,8 +6,15 @@ export type RequestId = string | number;
 export type ClientMessage =
   | { readonly kind: 'request'; readonly id: RequestId; readonly method: string; readonly params: unknown }
   | { readonly kind: 'notification'; readonly method: string; readonly params: unknown }
-  /** A reply to a server-to-client request; this endpoint sends none, so it is acknowledged and dropped. */
-  | { readonly kind: 'response' };
+  /** A reply to a server-to-client request (sampling, elicitation) the endpoint forwarded. */
+  | { readonly kind: 'response'; readonly id: RequestId; readonly result?: Record<string, unknown>; readonly error?: ClientError };
+
+/** A JSON-RPC error as a client answered a server-to-client request. */
+export interface ClientError {
+  readonly code: number;
+  readonly message: string;
+  readonly data?: unknown;
+}
 
 // Ids are echoed into every reply and used as map keys: keep them small.
 const MAX_ID_LENGTH = 256;
@@ -26,7 +33,7 @@ export function parseClientMessage(body: string | undefined): ClientMessage {
   const hasId = value.id !== undefined;
   if (hasId && !isRequestId(value.id)) throw refuse.invalidRequest(`id must be a string or a number (at most ${MAX_ID_LENGTH} characters)`);
   if (value.method === undefined) {
-    if (hasId && (value.result !== undefined || value.error !== undefined)) return { kind: 'response' };
+    if (hasId && (value.result !== undefined || value.error !== undefined)) return responseOf(value.id as RequestId, value.result, value.error);
     throw refuse.invalidRequest('method is missing');
   }
   if (typeof value.method !== 'string' || value.method.length === 0 || value.method.length > MAX_METHOD_LENGTH) {
@@ -35,6 +42,17 @@ export function parseClientMessage(body: string | undefined): ClientMessage {
   return hasId
     ? { kind: 'request', id: value.id as RequestId, method: value.method, params: value.params }
     : { kind: 'notification', method: value.method, params: value.params };
+}
+
+/** A client's response; a result or error of the wrong shape becomes an error the server can read. */
+function responseOf(id: RequestId, result: unknown, error: unknown): ClientMessage {
+  if (error !== undefined) {
+    const valid = isRecord(error) && Number.isInteger(error.code) && typeof error.message === 'string';
+    if (!valid) return { kind: 'response', id, error: { code: -32603, message: 'The client sent a malformed error' } };
+    return { kind: 'response', id, error: { code: error.code as number, message: error.message as string, ...(error.data === undefined ? {} : { data: error.data }) } };
+  }
+  if (!isRecord(result)) return { kind: 'response', id, error: { code: -32603, message: 'The client sent a malformed result' } };
+  return { kind: 'response', id, result };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -55,6 +73,10 @@ export function resultMessage(id: RequestId, resultJson: string): string {
 
 export function errorMessage(id: RequestId | null, code: number, message: string): string {
   return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify({ code, message })}}`;
+}
+
+export function requestMessage(id: RequestId, method: string, params: Record<string, unknown>): string {
+  return JSON.stringify({ jsonrpc: '2.0', id, method, params });
 }
 
 export function notificationMessage(method: string, params?: Record<string, unknown>): string {

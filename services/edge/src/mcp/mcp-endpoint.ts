@@ -1,6 +1,7 @@
 import type { PersonaDirectory } from '@persona-gateway/catalog';
 import type { SecretBox } from '@persona-gateway/secrets';
 import { Admission } from './admission.js';
+import type { ClientRequestedV1, CallNotifiedV1, PayloadOf, ResourceUpdatedV1 } from '@persona-gateway/contracts';
 import type { McpBackend, McpLog, SessionTerminated } from './backend.js';
 import { corsHeaders, preflightHeaders } from './cors.js';
 import { DeleteHandler } from './delete-handler.js';
@@ -8,11 +9,14 @@ import { describeError, HttpRefusal, refuse, shuttingDown } from './errors.js';
 import { GetHandler } from './get-handler.js';
 import { emptyReply, header, jsonReply, type McpHttpReply, type McpHttpRequest } from './http-exchange.js';
 import { InFlightCalls } from './in-flight-calls.js';
-import { errorMessage, notificationMessage } from './json-rpc.js';
+import { ClientLogLevels } from './client-log-levels.js';
+import { errorMessage, notificationMessage, requestMessage } from './json-rpc.js';
 import { ListChangeWatcher } from './list-changed.js';
 import { MethodDispatcher } from './methods.js';
 import { OriginPolicy } from './origin-policy.js';
 import { PostHandler } from './post-handler.js';
+import { ResourceSubscriptions } from './resource-subscriptions.js';
+import { ServerRequestIds } from './server-request-ids.js';
 import { SessionGate } from './session-gate.js';
 import { SessionTokens } from './session-token.js';
 import { DEFAULT_STREAM_LIMITS, StreamRegistry } from './stream-registry.js';
@@ -60,6 +64,9 @@ export class McpEndpoint {
   private readonly sessions: SessionGate;
   private readonly streams: StreamRegistry;
   private readonly inFlight = new InFlightCalls();
+  private readonly logLevels = new ClientLogLevels();
+  private readonly subscriptions = new ResourceSubscriptions();
+  private readonly serverRequestIds: ServerRequestIds;
   private readonly watcher: ListChangeWatcher;
   private readonly post: PostHandler;
   private readonly get: GetHandler;
@@ -74,7 +81,18 @@ export class McpEndpoint {
     this.streams = new StreamRegistry(options.streamLimits ?? DEFAULT_STREAM_LIMITS);
     this.watcher = new ListChangeWatcher(options.directory, this.streams);
     const dispatcher = new MethodDispatcher(options.backend, options.downstreamCallTimeoutMs + ROUTER_HEADROOM_MS);
-    this.post = new PostHandler({ ...options, sessions: this.sessions, tokens, dispatcher, inFlight: this.inFlight, streams: this.streams });
+    this.serverRequestIds = new ServerRequestIds(options.secrets);
+    this.post = new PostHandler({
+      ...options,
+      sessions: this.sessions,
+      tokens,
+      dispatcher,
+      inFlight: this.inFlight,
+      streams: this.streams,
+      logLevels: this.logLevels,
+      subscriptions: this.subscriptions,
+      serverRequestIds: this.serverRequestIds,
+    });
     this.get = new GetHandler(this.sessions, this.streams, this.watcher);
     this.delete = new DeleteHandler(this.sessions, tokens, options.backend, (event) => this.sessionTerminated(event));
   }
@@ -123,10 +141,51 @@ export class McpEndpoint {
     stream.send(notificationMessage('notifications/progress', { progressToken, progress, ...(total === undefined ? {} : { total }), ...(message === undefined ? {} : { message }) }));
   }
 
+  /** A downstream log message for one of this replica's request streams, if the client's level lets it through. */
+  callNotification(event: PayloadOf<typeof CallNotifiedV1>): void {
+    const stream = this.requestStream(event);
+    if (!stream || !this.logLevels.passes(stream.owner.session, event.params.level)) return;
+    stream.send(notificationMessage(event.method, event.params));
+  }
+
+  /**
+   * A downstream's sampling or elicitation request, put to the client on the call's stream
+   * under an id that routes the answer back (see ServerRequestIds). With the stream gone, the
+   * downstream is told at once rather than left to its timeout.
+   */
+  clientRequest(event: PayloadOf<typeof ClientRequestedV1>): void {
+    if (event.edgeInstance !== this.options.instanceId) return;
+    const stream = this.requestStream(event);
+    if (!stream) {
+      const error = { code: -32603, message: 'The client is no longer reachable' };
+      void this.options.backend
+        .clientResponded({ sessionInstance: event.sessionInstance, requestKey: event.requestKey, error })
+        .catch((failure: unknown) => this.options.log.warn(`could not refuse a server request: ${describeError(failure)}`));
+      return;
+    }
+    const id = this.serverRequestIds.issue({ sessionInstance: event.sessionInstance, requestKey: event.requestKey, session: stream.owner.session });
+    stream.send(requestMessage(id, event.method, event.params));
+  }
+
+  /** A subscribed resource changed: every session here that subscribed to it hears it on its GET stream. */
+  resourceUpdated(event: PayloadOf<typeof ResourceUpdatedV1>): void {
+    const json = notificationMessage('notifications/resources/updated', { uri: event.uri });
+    for (const session of this.subscriptions.subscribers(event.persona, event.principal, event.uri)) this.streams.notifySession(session, json);
+  }
+
   /** A session ended (here or on another replica): refuse its id from now on and close its streams. */
   sessionTerminated(event: SessionTerminated): void {
     this.sessions.terminate(event.session, event.expiresAt);
     this.streams.closeSession(event.session);
+    this.logLevels.forget(event.session);
+    this.subscriptions.forget(event.session);
+  }
+
+  /** A live request stream of this replica, for an event addressed to it. */
+  private requestStream(event: { readonly edgeInstance: string; readonly stream: string }) {
+    if (event.edgeInstance !== this.options.instanceId) return undefined;
+    const stream = this.streams.get(event.stream);
+    return stream && stream.kind === 'request' && !stream.finished ? stream : undefined;
   }
 
   private async route(request: McpHttpRequest, origin: string | undefined): Promise<McpHttpReply> {

@@ -1,12 +1,12 @@
 import type { PersonaView } from '@persona-gateway/catalog';
-import type { Principal } from '@persona-gateway/contracts';
+import type { ClientCapabilities, Principal } from '@persona-gateway/contracts';
 import type { McpBackend } from './backend.js';
 import { RpcCode, RpcError } from './errors.js';
 import type { InFlightCall } from './in-flight-calls.js';
 import { isRecord } from './json-rpc.js';
 
 export type ProgressToken = string | number;
-const FORWARDED = ['resources/read', 'prompts/get', 'completion/complete'] as const;
+const FORWARDED = ['resources/read', 'prompts/get', 'completion/complete', 'resources/subscribe', 'resources/unsubscribe'] as const;
 type ForwardedMethod = (typeof FORWARDED)[number];
 const MAX_NAME_LENGTH = 256;
 const MAX_TOKEN_LENGTH = 256;
@@ -16,8 +16,10 @@ export interface RemoteContext {
   readonly principal: Principal;
   readonly call: InFlightCall;
   readonly progressToken: ProgressToken | undefined;
-  /** Where progress goes: this replica and the SSE stream answering the request. */
+  /** Where progress, log messages and server requests go: this replica and the SSE stream answering the request. */
   readonly notify: { readonly edgeInstance: string; readonly stream: string } | undefined;
+  /** What the client can answer; sent only with `notify` (without a stream nothing can reach it). */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 /**
@@ -63,7 +65,16 @@ export class MethodDispatcher {
       if (args !== undefined && !isRecord(args)) throw invalidParams('arguments must be an object');
       const result = await untilAborted(
         this.backend.callTool(
-          { persona: persona.slug, name, arguments: args, principal, callId: call.callId, progressToken: context.progressToken, notify: context.notify },
+          {
+            persona: persona.slug,
+            name,
+            arguments: args,
+            principal,
+            callId: call.callId,
+            progressToken: context.progressToken,
+            notify: context.notify,
+            ...(context.notify && context.clientCapabilities ? { clientCapabilities: context.clientCapabilities } : {}),
+          },
           this.timeoutMs,
         ),
         call.signal,

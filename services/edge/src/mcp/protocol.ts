@@ -13,14 +13,16 @@ export const LAST_EVENT_ID_HEADER = 'last-event-id';
 /**
  * What every persona offers. The lists can change while a client is connected (a tool
  * selected, a gateway rediscovered), so all three announce list_changed. `completions`
- * is forwarded to the downstream server that owns the prompt or resource. No `logging`:
- * the gateway has no log stream of its own to offer a client.
+ * and resource subscriptions are forwarded to the downstream server that owns the prompt or
+ * resource. `logging`: downstream log messages sent during a call reach the caller on the
+ * call's stream, filtered by the level the client set.
  */
 export const SERVER_CAPABILITIES = Object.freeze({
   tools: { listChanged: true },
-  resources: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
   prompts: { listChanged: true },
   completions: {},
+  logging: {},
 });
 
 export function isSupportedProtocolVersion(version: string): boolean {

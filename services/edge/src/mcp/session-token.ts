@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ClientCapabilities } from '@persona-gateway/contracts';
 import type { SecretBox } from '@persona-gateway/secrets';
 
 /** What a session id carries: enough for any edge replica to accept it without a shared table. */
@@ -11,6 +12,8 @@ export interface SessionClaims {
   readonly issuedAt: number;
   /** Random, unique per session: names it in the terminated set, on the bus and in stream ownership. */
   readonly key: string;
+  /** What the client can take from a server (its `initialize` said so): sampling, elicitation. */
+  readonly clientCapabilities?: ClientCapabilities;
 }
 
 export const SESSION_CONTEXT = 'mcp-session';
@@ -25,6 +28,8 @@ interface Sealed {
   pv: string;
   iat: number;
   k: string;
+  /** Optional, so ids issued before it existed still open. */
+  c?: ClientCapabilities;
 }
 
 /**
@@ -40,9 +45,10 @@ export class SessionTokens {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(claims: Pick<SessionClaims, 'persona' | 'principal' | 'protocolVersion'>): { id: string; claims: SessionClaims } {
+  issue(claims: Pick<SessionClaims, 'persona' | 'principal' | 'protocolVersion' | 'clientCapabilities'>): { id: string; claims: SessionClaims } {
     const full: SessionClaims = { ...claims, issuedAt: this.now(), key: randomBytes(16).toString('base64url') };
     const sealed: Sealed = { v: 1, s: full.persona, p: full.principal, pv: full.protocolVersion, iat: full.issuedAt, k: full.key };
+    if (full.clientCapabilities && Object.keys(full.clientCapabilities).length > 0) sealed.c = full.clientCapabilities;
     // Sealed values are "v1.<iv>.<ciphertext>.<tag>" in base64url: visible ASCII, as the spec requires of session ids.
     return { id: this.box.seal(JSON.stringify(sealed), SESSION_CONTEXT), claims: full };
   }
@@ -56,10 +62,10 @@ export class SessionTokens {
     } catch {
       return undefined;
     }
-    const { v, s, p, pv, iat, k } = sealed;
+    const { v, s, p, pv, iat, k, c } = sealed;
     if (v !== 1 || typeof s !== 'string' || typeof p !== 'string' || typeof pv !== 'string' || typeof iat !== 'number' || typeof k !== 'string') return undefined;
     if (this.now() >= this.expiresAt(iat)) return undefined;
-    return { persona: s, principal: p, protocolVersion: pv, issuedAt: iat, key: k };
+    return { persona: s, principal: p, protocolVersion: pv, issuedAt: iat, key: k, ...(c && typeof c === 'object' ? { clientCapabilities: c } : {}) };
   }
 
   expiresAt(issuedAt: number): number {

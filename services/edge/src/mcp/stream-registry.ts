@@ -61,6 +61,17 @@ export class StreamRegistry {
     return targets.size;
   }
 
+  /** Sends a server-initiated message to one session's newest connected GET stream here (else its newest); false if it has none. */
+  notifySession(session: string, json: string): boolean {
+    let target: OutboundStream | undefined;
+    for (const stream of this.streams.values()) {
+      if (stream.owner.session !== session || stream.kind !== 'standalone' || stream.finished) continue;
+      if (!target || stream.connected || !target.connected) target = stream;
+    }
+    target?.send(json);
+    return target !== undefined;
+  }
+
   hasStandalone(persona: string): boolean {
     for (const stream of this.streams.values()) if (stream.owner.persona === persona && stream.kind === 'standalone' && !stream.finished) return true;
     return false;
