@@ -65,6 +65,7 @@ export async function startDemo(runtime: Runtime, logger: Logger, options: { fir
       description: 'A demo persona: tools from the bundled everything and memory servers',
       prefixMode: 'always',
       open: true,
+      auth: { nonInteractive: false },
       tools: DEMO_TOOLS,
       deploy: true,
       actor: 'system',

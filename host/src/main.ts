@@ -17,6 +17,12 @@ Usage: persona-gateway <command> [options]
   events [--stream <id>] [--type <type>] [--after <position>] [--limit <n>] [--json]
                               print the event history, oldest first
   admin-token create          issue an admin token for the API (printed once)
+  keys create --persona <slug> --name <name> [--expires never|30d|90d|1y]
+                              issue an API key for a persona (printed once)
+  keys list --persona <slug> [--json]
+                              a persona's API keys: prefix, status, created, expires, last used
+  keys revoke <id>            revoke an API key on every edge replica
+                              (keys takes --url and --token like apply)
   help                        this text
 
 Configuration comes from the environment: PORT, HOST, PUBLIC_URL, DATA_DIR, DATABASE_URL,
@@ -56,6 +62,16 @@ async function main(argv: string[]): Promise<number> {
       const { positionals } = parseArgs({ args: rest, options: {}, allowPositionals: true, strict: true });
       const { adminToken } = await import('./commands/admin-token.js');
       return adminToken(configOrExit(), positionals[0]);
+    }
+    case 'keys': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { persona: { type: 'string' }, name: { type: 'string' }, expires: { type: 'string' }, json: { type: 'boolean' }, url: { type: 'string' }, token: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const { keys } = await import('./commands/keys.js');
+      return keys(configOrExit(), positionals, values);
     }
     case 'help':
     case '--help':

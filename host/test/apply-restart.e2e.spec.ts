@@ -35,6 +35,7 @@ describe('apply -f, restart and replay (embedded)', () => {
         'personas:',
         '  - slug: ops',
         '    name: Ops',
+        '    auth: { nonInteractive: true }',
         '    tools: [Everything/echo, Everything/get-sum]',
         '    deploy: true',
       ].join('\n'),
@@ -72,14 +73,18 @@ describe('apply -f, restart and replay (embedded)', () => {
   it('after a restart, gateways, personas and selections are back; replay rebuilds the same state', async () => {
     const api = adminApi(base(), (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim());
     const before = { gateways: (await api('GET', '/gateways')).body, personas: (await api('GET', '/personas')).body };
-    const client = await connectClient(base(), 'ops', (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim());
+    const created = cli('keys', 'create', '--persona', 'ops', '--name', 'restart-check', '--expires', '1y');
+    expect(created.status).toBe(0);
+    const key = created.stdout.trim();
+    const client = await connectClient(base(), 'ops', key);
     const toolsBefore = (await client.listTools()).tools;
     await client.close();
 
     await gateway.stop('SIGTERM');
     await startGateway();
     expect({ gateways: (await api('GET', '/gateways')).body, personas: (await api('GET', '/personas')).body }).toEqual(before);
-    const again = await connectClient(base(), 'ops', (await readFile(join(dataDir, 'admin-token'), 'utf8')).trim());
+    // The key survives the restart: the edge's key projection is rebuilt from the events.
+    const again = await connectClient(base(), 'ops', key);
     expect((await again.listTools()).tools).toEqual(toolsBefore);
     expect(JSON.stringify((await again.callTool({ name: 'Everything_get-sum', arguments: { a: 1, b: 2 } })).content)).toContain('3');
     await again.close();

@@ -75,10 +75,13 @@ export function personaScenario(start: (ttlMs: number) => Promise<Product & { st
       const registered = await api('POST', '/gateways', gateway);
       expect({ name: gateway.name, status: registered.status, health: registered.body.status }).toEqual({ name: gateway.name, status: 201, health: 'available' });
     }
-    const saved = await api('POST', '/personas', { slug: 'team', name: 'Team', description: 'e2e persona', tools: SELECTED, deploy: true });
+    const saved = await api('POST', '/personas', { slug: 'team', name: 'Team', description: 'e2e persona', auth: { nonInteractive: true }, tools: SELECTED, deploy: true });
     expect(saved.status).toBe(201);
     expect(saved.body.endpoint).toBe(`${product.base}/personas/team/mcp`);
-    client = await connectClient(product.base, 'team', product.token);
+    // Persona endpoints take API keys; the admin token is for the admin API only.
+    const key = await api('POST', '/personas/team/keys', { name: 'e2e', expires: 'never' });
+    expect(key.status).toBe(201);
+    client = await connectClient(product.base, 'team', key.body.key);
   }, 120_000);
 
   afterAll(async () => {
@@ -143,18 +146,19 @@ export function personaScenario(start: (ttlMs: number) => Promise<Product & { st
   }, 60_000);
 
   it('never shares a downstream session between two principals', async () => {
-    await api('POST', '/personas', { slug: 'open-team', name: 'Open team', open: true, tools: [{ gateway: 'Everything', tool: 'echo' }], deploy: true });
+    await api('POST', '/personas', { slug: 'open-team', name: 'Open team', open: true, auth: { nonInteractive: true }, tools: [{ gateway: 'Everything', tool: 'echo' }], deploy: true });
+    const { body: key } = await api('POST', '/personas/open-team/keys', { name: 'service account' });
     const anonymous = await connectClient(product.base, 'open-team', undefined, 'anonymous');
-    const admin = await connectClient(product.base, 'open-team', product.token, 'admin');
+    const serviceAccount = await connectClient(product.base, 'open-team', key.key, 'service-account');
     try {
       await anonymous.callTool({ name: 'Everything_echo', arguments: { message: 'a' } });
-      await admin.callTool({ name: 'Everything_echo', arguments: { message: 'b' } });
+      await serviceAccount.callTool({ name: 'Everything_echo', arguments: { message: 'b' } });
       const sessions = (await sessionsOf('Everything')).sessions.filter((s) => s.key.persona === 'open-team');
       expect(new Set(sessions.map((s) => s.key.principal)).size).toBe(2);
       expect(new Set(sessions.map((s) => s.downstreamSessionId)).size).toBe(2);
     } finally {
       await anonymous.close();
-      await admin.close();
+      await serviceAccount.close();
     }
   });
 

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { GatewayConfig } from '@persona-gateway/config';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ADMIN_TOKEN_FILE } from '../first-run.js';
-import { readRuntimeFile } from '../runtime-file.js';
+import { adminClient } from './admin-client.js';
 
 /** Tools as `{ gateway, tool }` or the shorthand "Gateway/tool". */
 const ToolEntry = z.union([
@@ -35,22 +33,13 @@ export async function apply(config: GatewayConfig, options: { file?: string; url
   if (!options.file) return fail('apply: -f <file.yaml> is required');
   const declared = ApplyFile.safeParse(parse(interpolate(await readFile(options.file, 'utf8'), process.env)));
   if (!declared.success) return fail(`apply: ${options.file}: ${declared.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const url = (options.url ?? (await readRuntimeFile(config.dataDir))?.httpUrl ?? config.publicUrl).replace(/\/+$/, '');
-  const token = options.token ?? process.env.PGW_ADMIN_TOKEN ?? (await readFile(join(config.dataDir, ADMIN_TOKEN_FILE), 'utf8').catch(() => '')).trim();
-  if (!token) return fail(`apply: no admin token: pass --token, set PGW_ADMIN_TOKEN, or run where ${join(config.dataDir, ADMIN_TOKEN_FILE)} exists`);
-
-  const send = async (path: string, body: unknown) => {
-    const response = await fetch(`${url}/api/v1${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    }).catch((error: unknown) => {
-      throw new Error(`apply: cannot reach the gateway at ${url}: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    const payload = (await response.json().catch(() => ({}))) as { detail?: string; changed?: boolean; status?: string; statusReason?: string };
-    if (!response.ok) throw new Error(`apply: ${path}: ${payload.detail ?? `HTTP ${response.status}`}`);
-    return payload;
-  };
+  let send: (path: string, body: unknown) => Promise<{ changed?: boolean; status?: string; statusReason?: string }>;
+  try {
+    const api = await adminClient(config, 'apply', options);
+    send = (path, body) => api('POST', path, body);
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
 
   try {
     for (const gateway of declared.data.gateways) {

@@ -1,4 +1,4 @@
-import type { McpPrompt, McpResource, McpResourceTemplate, McpTool } from '@persona-gateway/contracts';
+import type { McpPrompt, PersonaAuth, McpResource, McpResourceTemplate, McpTool } from '@persona-gateway/contracts';
 
 /**
  * A persona as its MCP endpoint serves it, kept in memory by a projection of the
@@ -10,6 +10,8 @@ export interface PersonaView {
   readonly description: string | undefined;
   /** Open personas need no authentication; only allowed while the gateway listens on loopback. */
   readonly open: boolean;
+  /** Other ways in; absent means none (API keys off). */
+  readonly auth?: PersonaAuth;
   /** Exactly what tools/list returns: selected tools, prefixed names, downstream schemas and annotations. */
   readonly tools: readonly McpTool[];
   /** `{"tools":[...]}` serialised once per change, so tools/list costs no serialisation. */

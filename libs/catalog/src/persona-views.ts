@@ -128,22 +128,36 @@ export class PersonaCatalog implements PersonaDirectory {
     const prompts: McpPrompt[] = gateways.flatMap((g) => g.catalog.prompts.map((p) => ({ ...p, name: exposedName(g.name, p.name, persona.prefixMode) })));
     const toolsListJson = JSON.stringify({ tools });
     const listsJson = JSON.stringify([resources, resourceTemplates, prompts]);
-    const unchanged =
+    const sameLists =
       before !== undefined &&
       before.view.toolsListJson === toolsListJson &&
       JSON.stringify([before.view.resources, before.view.resourceTemplates, before.view.prompts]) === listsJson &&
       before.view.name === persona.name &&
-      before.view.description === persona.description &&
-      before.view.open === persona.open;
+      before.view.description === persona.description;
+    const unchanged = sameLists && before.view.open === persona.open && before.view.auth?.nonInteractive === persona.auth.nonInteractive;
+    // An authentication change is not a list change: clients get no list_changed for it.
     const view: PersonaView = unchanged
       ? before.view
-      : { slug, name: persona.name, description: persona.description, open: persona.open, tools, toolsListJson, resources, resourceTemplates, prompts, revision: ++this.revision };
+      : {
+          slug,
+          name: persona.name,
+          description: persona.description,
+          open: persona.open,
+          auth: persona.auth,
+          tools,
+          toolsListJson,
+          resources,
+          resourceTemplates,
+          prompts,
+          revision: sameLists ? before.view.revision : ++this.revision,
+        };
     const details: PersonaDetails = {
       slug,
       name: persona.name,
       description: persona.description,
       prefixMode: persona.prefixMode,
       open: persona.open,
+      auth: persona.auth,
       deployed: persona.deployed,
       selected: persona.selected,
       exposed,

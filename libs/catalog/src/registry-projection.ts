@@ -1,4 +1,5 @@
 import {
+  DEFAULT_PERSONA_AUTH,
   GATEWAY_STREAM_PREFIX,
   PERSONA_STREAM_PREFIX,
   REGISTRY_EVENT_TYPES,
@@ -68,7 +69,7 @@ export class RegistryState {
   private applyPersona(slug: string, type: RegistryEventType, data: unknown, version: number): void {
     if (type === 'PersonaCreated') {
       const d = data as RegistryEventData<'PersonaCreated'>;
-      this.personas.set(slug, { slug, name: d.name, description: d.description, prefixMode: d.prefixMode, open: d.open, deployed: false, selected: [], version });
+      this.personas.set(slug, { slug, name: d.name, description: d.description, prefixMode: d.prefixMode, open: d.open, auth: d.auth ?? DEFAULT_PERSONA_AUTH, deployed: false, selected: [], version });
       return;
     }
     if (type === 'PersonaDeleted') {
@@ -81,7 +82,7 @@ export class RegistryState {
     switch (type) {
       case 'PersonaChanged': {
         const d = data as RegistryEventData<'PersonaChanged'>;
-        Object.assign(persona, { name: d.name, description: d.description, prefixMode: d.prefixMode, open: d.open });
+        Object.assign(persona, { name: d.name, description: d.description, prefixMode: d.prefixMode, open: d.open, auth: d.auth ?? DEFAULT_PERSONA_AUTH });
         return;
       }
       case 'PersonaToolsSelected':

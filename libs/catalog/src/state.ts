@@ -1,4 +1,4 @@
-import type { Catalog, GatewayTransport, PrefixMode, ToolRef } from '@persona-gateway/contracts';
+import type { Catalog, GatewayTransport, PersonaAuth, PrefixMode, ToolRef } from '@persona-gateway/contracts';
 
 export interface GatewayState {
   readonly name: string;
@@ -16,6 +16,7 @@ export interface PersonaState {
   description: string | undefined;
   prefixMode: PrefixMode;
   open: boolean;
+  auth: PersonaAuth;
   deployed: boolean;
   selected: ToolRef[];
   version: number;

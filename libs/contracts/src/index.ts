@@ -1,4 +1,5 @@
 export * from './canonical.js';
+export * from './auth.js';
 export * from './contract.js';
 export * from './errors.js';
 export * from './events.js';

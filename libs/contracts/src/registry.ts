@@ -18,6 +18,17 @@ export type PersonaSlug = z.infer<typeof PersonaSlug>;
 export const PrefixMode = z.enum(['always', 'never']);
 export type PrefixMode = z.infer<typeof PrefixMode>;
 
+/**
+ * How callers authenticate to a persona, besides `open`. Events written before a mode
+ * existed lack it: absent means off.
+ */
+export const PersonaAuth = z.object({
+  /** Machine-to-machine callers with API keys (service accounts, automation). */
+  nonInteractive: z.boolean().default(false),
+});
+export type PersonaAuth = z.infer<typeof PersonaAuth>;
+export const DEFAULT_PERSONA_AUTH: PersonaAuth = Object.freeze({ nonInteractive: false });
+
 export const ToolRef = z.object({ gateway: GatewayName, tool: z.string().min(1) });
 export type ToolRef = z.infer<typeof ToolRef>;
 
@@ -37,12 +48,14 @@ export const RegistryEvents = {
     description: z.string().max(2_000).optional(),
     prefixMode: PrefixMode,
     open: z.boolean(),
+    auth: PersonaAuth.optional(),
   }),
   PersonaChanged: z.object({
     name: z.string().min(1).max(100),
     description: z.string().max(2_000).optional(),
     prefixMode: PrefixMode,
     open: z.boolean(),
+    auth: PersonaAuth.optional(),
   }),
   PersonaToolsSelected: z.object({ tools: z.array(ToolRef) }),
   PersonaDeployed: z.object({}),
@@ -80,6 +93,7 @@ export const PersonaDetails = z.object({
   description: z.string().optional(),
   prefixMode: PrefixMode,
   open: z.boolean(),
+  auth: PersonaAuth,
   deployed: z.boolean(),
   selected: z.array(ToolRef),
   /** Selected tools as the endpoint exposes them. */
@@ -115,6 +129,7 @@ export const SavePersonaV1 = defineRequest({
     description: z.string().max(2_000).optional(),
     prefixMode: PrefixMode.default('always'),
     open: z.boolean().default(false),
+    auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
     tools: z.array(ToolRef).max(10_000),
     deploy: z.boolean().default(false),
     actor: Actor,

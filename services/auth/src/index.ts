@@ -1,1 +1,4 @@
 export { AuthModule } from './auth.module.js';
+export { decideIssueApiKey, decideRevokeApiKey, EXPIRY_MS } from './api-key-decisions.js';
+export { ApiKeyLedger } from './api-key-ledger.js';
+export { ApiKeysService } from './api-keys.service.js';

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
-import { AdminTokens } from '@persona-gateway/access';
+import { AdminTokens, ApiKeys } from '@persona-gateway/access';
 import type { GatewayConfig } from '@persona-gateway/config';
 import type { EventFollower } from '@persona-gateway/eventstore';
 import { CONFIG, FOLLOWER, PERSONA_CATALOG, serviceStatusProvider } from '@persona-gateway/platform';
 import { AdminModule } from './admin/admin.module.js';
 import { McpEndpointModule } from './mcp/index.js';
 import { PersonaAuthenticator } from './persona-authenticator.js';
-import { AdminTokenCheck } from './token-check.js';
-import { ADMIN_TOKEN_CHECK, ADMIN_TOKENS } from './tokens.js';
+import { AdminTokenCheck, ApiKeyCheck } from './token-check.js';
+import { ADMIN_TOKEN_CHECK, ADMIN_TOKENS, API_KEY_CHECK, API_KEYS } from './tokens.js';
 
-/** The admin-token read model, shared by the admin API and the persona endpoints. */
+/** The credential read models: admin tokens (admin API) and API keys (persona endpoints). */
 @Module({
   providers: [
     {
@@ -22,8 +22,18 @@ import { ADMIN_TOKEN_CHECK, ADMIN_TOKENS } from './tokens.js';
       },
     },
     { provide: ADMIN_TOKEN_CHECK, inject: [ADMIN_TOKENS, FOLLOWER], useFactory: (tokens: AdminTokens, follower: EventFollower) => new AdminTokenCheck(tokens, follower) },
+    {
+      provide: API_KEYS,
+      inject: [FOLLOWER],
+      useFactory: async (follower: EventFollower) => {
+        const keys = new ApiKeys();
+        await follower.follow(keys);
+        return keys;
+      },
+    },
+    { provide: API_KEY_CHECK, inject: [API_KEYS, FOLLOWER], useFactory: (keys: ApiKeys, follower: EventFollower) => new ApiKeyCheck(keys, follower) },
   ],
-  exports: [ADMIN_TOKENS, ADMIN_TOKEN_CHECK],
+  exports: [ADMIN_TOKENS, ADMIN_TOKEN_CHECK, API_KEYS, API_KEY_CHECK],
 })
 class AccessModule {}
 
@@ -33,7 +43,7 @@ class AccessModule {}
     { module: AdminModule, imports: [AccessModule] },
     McpEndpointModule.forRoot({
       directory: { useExisting: PERSONA_CATALOG },
-      authenticator: { inject: [ADMIN_TOKEN_CHECK, CONFIG], useFactory: (tokens: AdminTokenCheck, config: GatewayConfig) => new PersonaAuthenticator(tokens, config.host) },
+      authenticator: { inject: [API_KEY_CHECK, CONFIG], useFactory: (keys: ApiKeyCheck, config: GatewayConfig) => new PersonaAuthenticator(keys, config.host) },
       imports: [AccessModule],
     }),
   ],

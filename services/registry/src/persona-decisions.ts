@@ -28,12 +28,12 @@ export function decideSavePersona(desired: SavePersona, current: PersonaState | 
   }
 
   const events: NewEventOf[] = [];
-  const fields = { name: desired.name, description: desired.description, prefixMode: desired.prefixMode, open: desired.open };
+  const fields = { name: desired.name, description: desired.description, prefixMode: desired.prefixMode, open: desired.open, auth: desired.auth };
   if (!current) {
     events.push({ type: 'PersonaCreated', data: { slug: desired.slug, ...fields } });
     if (desired.tools.length > 0) events.push({ type: 'PersonaToolsSelected', data: { tools: desired.tools } });
   } else {
-    const before = { name: current.name, description: current.description, prefixMode: current.prefixMode, open: current.open };
+    const before = { name: current.name, description: current.description, prefixMode: current.prefixMode, open: current.open, auth: current.auth };
     if (!sameContent(before, fields)) events.push({ type: 'PersonaChanged', data: fields });
     if (!sameContent(current.selected, desired.tools)) events.push({ type: 'PersonaToolsSelected', data: { tools: desired.tools } });
   }

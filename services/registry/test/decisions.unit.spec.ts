@@ -23,10 +23,11 @@ const save = (overrides: Partial<Parameters<typeof decideSavePersona>[0]> = {}) 
   name: 'DevOps',
   prefixMode: 'always' as const,
   open: false,
+  auth: { nonInteractive: false },
   deploy: false,
   tools: [{ gateway: 'Jira', tool: 'createIssue' }],
   ...overrides,
-});
+}) as Parameters<typeof decideSavePersona>[0];
 const refused = (fn: () => unknown) => {
   try {
     fn();
@@ -44,9 +45,12 @@ describe('decideSavePersona', () => {
   });
 
   it('decides nothing when nothing differs (idempotent apply)', () => {
-    const current: PersonaState = { slug: 'devops', name: 'DevOps', description: undefined, prefixMode: 'always', open: false, deployed: true, selected: [{ gateway: 'Jira', tool: 'createIssue' }], version: 3 };
+    const current: PersonaState = { slug: 'devops', name: 'DevOps', description: undefined, prefixMode: 'always', open: false, auth: { nonInteractive: false }, deployed: true, selected: [{ gateway: 'Jira', tool: 'createIssue' }], version: 3 };
     expect(decideSavePersona(save({ deploy: true }), current, gateways)).toEqual([]);
     expect(decideSavePersona(save({ name: 'Ops' }), current, gateways).map((e) => e.type)).toEqual(['PersonaChanged']);
+    // Enabling API keys is a change of the persona, recorded with the new mode.
+    const enabled = decideSavePersona(save({ auth: { nonInteractive: true } }), current, gateways);
+    expect(enabled).toEqual([{ type: 'PersonaChanged', data: expect.objectContaining({ auth: { nonInteractive: true } }) }]);
   });
 
   it('refuses collisions with the clashing names, and prefix mode never only without them', () => {

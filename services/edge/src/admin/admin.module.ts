@@ -4,6 +4,7 @@ import { CONFIG } from '@persona-gateway/platform';
 import { AdminGuard } from './admin.guard.js';
 import { EventsController } from './events.controller.js';
 import { GatewaysController } from './gateways.controller.js';
+import { KeysController } from './keys.controller.js';
 import { openApiDocument } from './openapi.js';
 import { PersonasController } from './personas.controller.js';
 import { SessionsController } from './sessions.controller.js';
@@ -22,5 +23,5 @@ class OpenApiController {
 }
 
 /** The admin REST API under /api/v1 (admin token), and its OpenAPI document (public). */
-@Module({ controllers: [GatewaysController, PersonasController, EventsController, SessionsController, OpenApiController], providers: [AdminGuard] })
+@Module({ controllers: [GatewaysController, PersonasController, KeysController, EventsController, SessionsController, OpenApiController], providers: [AdminGuard] })
 export class AdminModule {}

@@ -1,4 +1,4 @@
-import { GatewayName, PersonaSlug, PrefixMode, ToolRef } from '@persona-gateway/contracts';
+import { ApiKeyExpiry, ApiKeyName, DEFAULT_PERSONA_AUTH, GatewayName, PersonaAuth, PersonaSlug, PrefixMode, ToolRef } from '@persona-gateway/contracts';
 import { z } from 'zod';
 
 const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name');
@@ -28,6 +28,8 @@ export const PersonaInput = z.object({
   description: z.string().max(2_000).optional(),
   prefixMode: PrefixMode.default('always'),
   open: z.boolean().default(false),
+  /** `{ nonInteractive: true }` lets API keys in (service accounts, automation). */
+  auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
   tools: z.array(ToolRef).max(10_000).default([]),
   deploy: z.boolean().default(false),
 });
@@ -38,4 +40,11 @@ export const EventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(10_000).default(100),
   type: z.string().optional(),
   stream: z.string().optional(),
+});
+
+export const ApiKeyInput = z.object({ name: ApiKeyName, expires: ApiKeyExpiry.default('90d') });
+
+export const ClientConfigQuery = z.object({
+  client: z.enum(['claude-desktop', 'cursor']).default('cursor'),
+  mode: z.enum(['api-key', 'open']).default('api-key'),
 });

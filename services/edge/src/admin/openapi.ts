@@ -1,6 +1,6 @@
-import { GatewayDetails, GatewaySummary, PersonaDetails, RecordedEvent } from '@persona-gateway/contracts';
+import { ApiKeySummary, GatewayDetails, GatewaySummary, PersonaDetails, RecordedEvent } from '@persona-gateway/contracts';
 import { z } from 'zod';
-import { GatewayInput, PersonaInput } from './inputs.js';
+import { ApiKeyInput, GatewayInput, PersonaInput } from './inputs.js';
 
 const schema = (type: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(type, { io, unrepresentable: 'any' });
 
@@ -53,6 +53,24 @@ export function openApiDocument(publicUrl: string) {
         parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
         post: { summary: 'Deploy: the endpoint starts serving the persona', responses: ok('PersonaDetails') },
       },
+      '/personas/{slug}/keys': {
+        parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: "The persona's API keys (never the keys themselves)", responses: ok('ApiKeyList') },
+        post: { summary: 'Issue an API key; the response is the only place the key is ever shown', requestBody: json('ApiKeyInput'), responses: ok('ApiKeyCreated') },
+      },
+      '/keys': { get: { summary: 'Every API key', responses: ok('ApiKeyList') } },
+      '/keys/{id}': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        delete: { summary: 'Revoke an API key: every edge replica refuses it from then on', responses: ok('ApiKeySummary') },
+      },
+      '/personas/{slug}/client-config': {
+        parameters: [
+          { name: 'slug', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'client', in: 'query', required: false, schema: { type: 'string', enum: ['claude-desktop', 'cursor'] } },
+          { name: 'mode', in: 'query', required: false, schema: { type: 'string', enum: ['api-key', 'open'] } },
+        ],
+        get: { summary: 'Ready-to-paste MCP client configuration (with an "<api key>" placeholder)', responses: { '200': { description: 'OK' }, ...errors } },
+      },
       '/sessions': { get: { summary: 'Live downstream sessions (of one session replica)', responses: { '200': { description: 'OK' }, ...errors } } },
       '/events': {
         get: {
@@ -63,7 +81,7 @@ export function openApiDocument(publicUrl: string) {
       },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (DATA_DIR/admin-token in embedded mode)' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (DATA_DIR/admin-token in embedded mode); persona endpoints take API keys instead' } },
       schemas: {
         GatewayInput: schema(GatewayInput, 'input'),
         GatewayDetails: schema(GatewayDetails),
@@ -72,6 +90,10 @@ export function openApiDocument(publicUrl: string) {
         PersonaDetails: schema(PersonaDetails.extend({ endpoint: z.string() })),
         PersonaList: schema(z.object({ personas: z.array(PersonaDetails) })),
         EventPage: schema(z.object({ events: z.array(RecordedEvent), next: z.number().optional() })),
+        ApiKeyInput: schema(ApiKeyInput, 'input'),
+        ApiKeySummary: schema(ApiKeySummary),
+        ApiKeyList: schema(z.object({ keys: z.array(ApiKeySummary) })),
+        ApiKeyCreated: schema(ApiKeySummary.extend({ key: z.string(), endpoint: z.string(), clientConfig: z.record(z.string(), z.unknown()) })),
         Problem: problem,
       },
     },

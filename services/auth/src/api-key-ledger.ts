@@ -1,0 +1,64 @@
+import type { AuthEventData, ApiKeySummary, RecordedEvent } from '@persona-gateway/contracts';
+
+export interface ApiKeyState {
+  readonly id: string;
+  readonly persona: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  revokedAt?: string;
+  revokedBy?: string;
+  version: number;
+}
+
+const API_KEY_PRINCIPAL = /^apikey:([0-9a-f]{16})$/;
+
+/**
+ * The auth service's read model of API keys, for the admin API: every key ever issued,
+ * and when each was last used. `last used` comes from the router's call events (the
+ * principal id names the key), so the hot path writes nothing per request for it.
+ */
+export class ApiKeyLedger {
+  readonly name = 'api-key-ledger';
+  readonly handles = ['ApiKeyIssued', 'ApiKeyRevoked', 'ToolCallCompleted', 'ToolCallFailed'];
+  readonly keys = new Map<string, ApiKeyState>();
+  private readonly lastUsed = new Map<string, string>();
+
+  apply(event: RecordedEvent): void {
+    switch (event.type) {
+      case 'ApiKeyIssued': {
+        const d = event.data as AuthEventData<'ApiKeyIssued'>;
+        this.keys.set(d.id, { id: d.id, persona: d.persona, name: d.name, prefix: d.prefix, createdAt: event.recordedAt, expiresAt: d.expiresAt, version: event.version });
+        return;
+      }
+      case 'ApiKeyRevoked': {
+        const key = this.keys.get((event.data as AuthEventData<'ApiKeyRevoked'>).id);
+        if (!key) return;
+        key.revokedAt = event.recordedAt;
+        key.revokedBy = (event.data as AuthEventData<'ApiKeyRevoked'>).revokedBy;
+        key.version = event.version;
+        return;
+      }
+      default: {
+        const id = API_KEY_PRINCIPAL.exec((event.data as { principal?: { id?: string } }).principal?.id ?? '')?.[1];
+        if (id) this.lastUsed.set(id, event.recordedAt);
+      }
+    }
+  }
+
+  summary(key: ApiKeyState, now: number): ApiKeySummary {
+    const status = key.revokedAt ? 'revoked' : key.expiresAt !== null && now >= Date.parse(key.expiresAt) ? 'expired' : 'active';
+    return {
+      id: key.id,
+      persona: key.persona,
+      name: key.name,
+      prefix: key.prefix,
+      createdAt: key.createdAt,
+      expiresAt: key.expiresAt,
+      lastUsedAt: this.lastUsed.get(key.id) ?? null,
+      status,
+      ...(key.revokedAt ? { revokedAt: key.revokedAt, revokedBy: key.revokedBy } : {}),
+    };
+  }
+}
