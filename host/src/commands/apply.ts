@@ -33,7 +33,7 @@ export async function apply(config: GatewayConfig, options: { file?: string; url
   if (!options.file) return fail('apply: -f <file.yaml> is required');
   const declared = ApplyFile.safeParse(parse(interpolate(await readFile(options.file, 'utf8'), process.env)));
   if (!declared.success) return fail(`apply: ${options.file}: ${declared.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  let send: (path: string, body: unknown) => Promise<{ changed?: boolean; status?: string; statusReason?: string }>;
+  let send: (path: string, body: unknown) => Promise<{ changed?: boolean; status?: string; statusReason?: string; warnings?: string[] }>;
   try {
     const api = await adminClient(config, 'apply', options);
     send = (path, body) => api('POST', path, body);
@@ -50,6 +50,7 @@ export async function apply(config: GatewayConfig, options: { file?: string; url
     for (const persona of declared.data.personas) {
       const result = await send('/personas', persona);
       process.stdout.write(`persona ${persona.slug}: ${result.changed ? 'applied' : 'unchanged'}\n`);
+      for (const warning of result.warnings ?? []) process.stderr.write(`warning: persona ${persona.slug}: ${warning}\n`);
     }
     return 0;
   } catch (error) {

@@ -10,7 +10,7 @@ export interface PersonaView {
   readonly description: string | undefined;
   /** Open personas need no authentication; only allowed while the gateway listens on loopback. */
   readonly open: boolean;
-  /** Other ways in; absent means none (API keys off). */
+  /** Other ways in (API keys, passthrough headers and JWT settings); absent means none. */
   readonly auth?: PersonaAuth;
   /** Exactly what tools/list returns: selected tools, prefixed names, downstream schemas and annotations. */
   readonly tools: readonly McpTool[];

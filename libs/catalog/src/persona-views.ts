@@ -1,4 +1,4 @@
-import type { GatewayTransport, McpPrompt, McpResource, McpResourceTemplate, McpTool, PersonaDetails, RecordedEvent } from '@persona-gateway/contracts';
+import { sameContent, type GatewayTransport, type McpPrompt, type McpResource, type McpResourceTemplate, type McpTool, type PersonaDetails, type RecordedEvent } from '@persona-gateway/contracts';
 import { exposedName, templateMatches } from './naming.js';
 import type { PersonaDirectory, PersonaView } from './persona-view.js';
 import { REGISTRY_EVENTS, RegistryState } from './registry-projection.js';
@@ -134,7 +134,7 @@ export class PersonaCatalog implements PersonaDirectory {
       JSON.stringify([before.view.resources, before.view.resourceTemplates, before.view.prompts]) === listsJson &&
       before.view.name === persona.name &&
       before.view.description === persona.description;
-    const unchanged = sameLists && before.view.open === persona.open && before.view.auth?.nonInteractive === persona.auth.nonInteractive;
+    const unchanged = sameLists && before.view.open === persona.open && sameContent(before.view.auth, persona.auth);
     // An authentication change is not a list change: clients get no list_changed for it.
     const view: PersonaView = unchanged
       ? before.view

@@ -8,6 +8,8 @@ export const DEFAULT_LOG_LEVEL = 'info';
 export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
 export const DEFAULT_DOWNSTREAM_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 
 const url = (protocols: readonly string[], what: string) =>
   z.string().refine(
@@ -51,6 +53,8 @@ const schema = z.object({
   SESSION_IDLE_TTL_MS: milliseconds(DEFAULT_SESSION_IDLE_TTL_MS),
   DOWNSTREAM_CONNECT_TIMEOUT_MS: milliseconds(DEFAULT_DOWNSTREAM_CONNECT_TIMEOUT_MS),
   DOWNSTREAM_CALL_TIMEOUT_MS: milliseconds(DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS),
+  JWKS_TIMEOUT_MS: milliseconds(DEFAULT_JWKS_TIMEOUT_MS),
+  JWKS_COOLDOWN_MS: milliseconds(DEFAULT_JWKS_COOLDOWN_MS),
   ALLOWED_ORIGINS: optional(z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' }).default(DEFAULT_LOG_LEVEL),
 });
@@ -69,6 +73,9 @@ export interface GatewayConfig {
   readonly sessionIdleTtlMs: number;
   readonly downstreamConnectTimeoutMs: number;
   readonly downstreamCallTimeoutMs: number;
+  /** Passthrough JWT validation: how long a JWKS fetch may take, and how often an unknown kid may refetch it. */
+  readonly jwksTimeoutMs: number;
+  readonly jwksCooldownMs: number;
   /** Origins (besides PUBLIC_URL's and loopback) allowed to call MCP endpoints from a browser. */
   readonly allowedOrigins: readonly string[];
 }
@@ -91,7 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0]);
     // Echo only values that cannot hold a secret (URLs may carry credentials).
-    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'SESSION_IDLE_TTL_MS', 'DOWNSTREAM_CONNECT_TIMEOUT_MS', 'DOWNSTREAM_CALL_TIMEOUT_MS'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
+    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'SESSION_IDLE_TTL_MS', 'DOWNSTREAM_CONNECT_TIMEOUT_MS', 'DOWNSTREAM_CALL_TIMEOUT_MS', 'JWKS_TIMEOUT_MS', 'JWKS_COOLDOWN_MS'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
     throw new ConfigError(variable, `Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const value = result.data;
@@ -110,6 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     sessionIdleTtlMs: value.SESSION_IDLE_TTL_MS,
     downstreamConnectTimeoutMs: value.DOWNSTREAM_CONNECT_TIMEOUT_MS,
     downstreamCallTimeoutMs: value.DOWNSTREAM_CALL_TIMEOUT_MS,
+    jwksTimeoutMs: value.JWKS_TIMEOUT_MS,
+    jwksCooldownMs: value.JWKS_COOLDOWN_MS,
     allowedOrigins: value.ALLOWED_ORIGINS ?? [],
   };
 }

@@ -13,7 +13,7 @@ export type GatewayName = z.infer<typeof GatewayName>;
 export const SealedSecret = z.string().regex(/^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/, 'must be a sealed secret');
 export type SealedSecret = z.infer<typeof SealedSecret>;
 
-const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name');
+export const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name');
 
 /** How to reach a downstream MCP server. Header and environment values are sealed. */
 export const GatewayTransport = z.discriminatedUnion('type', [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from './contract.js';
-import { GatewayName, GatewayTransport } from './gateway.js';
+import { GatewayName, GatewayTransport, HeaderName } from './gateway.js';
 import { Catalog } from './mcp.js';
 
 // ---------------------------------------------------------------------------
@@ -18,6 +18,41 @@ export type PersonaSlug = z.infer<typeof PersonaSlug>;
 export const PrefixMode = z.enum(['always', 'never']);
 export type PrefixMode = z.infer<typeof PrefixMode>;
 
+/** The asymmetric JWS algorithms a passthrough JWT may use: never `none`, never a shared secret (HS*). */
+export const PASSTHROUGH_JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const PassthroughJwtAlgorithm = z.enum(PASSTHROUGH_JWT_ALGORITHMS);
+
+/** A JSON Web Key Set given inline: public keys only (checked when the persona is saved). */
+export const InlineJwks = z.object({ keys: z.array(z.looseObject({ kty: z.string().min(1) })).min(1).max(100) });
+
+/**
+ * Optional JWT validation before passthrough headers are forwarded: keys from a JWKS URL
+ * or an inline JWKS (exactly one; the registry refuses anything else).
+ */
+export const PassthroughJwt = z.object({
+  jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+  jwks: InlineJwks.optional(),
+  issuer: z.string().min(1).max(2_000).optional(),
+  audience: z.string().min(1).max(2_000).optional(),
+  /** The header carrying the token; absent: `authorization`, with the Bearer scheme. */
+  header: HeaderName.optional(),
+  /** Absent: every asymmetric algorithm (RS*, PS*, ES*, EdDSA). */
+  algorithms: z.array(PassthroughJwtAlgorithm).min(1).optional(),
+  clockToleranceSec: z.number().int().min(0).max(300).optional(),
+});
+export type PassthroughJwt = z.infer<typeof PassthroughJwt>;
+
+/** A header the caller sends that the persona forwards to its (HTTP) downstream servers, maybe renamed. */
+export const PassthroughHeader = z.object({ name: HeaderName, forwardAs: HeaderName.optional() });
+export type PassthroughHeader = z.infer<typeof PassthroughHeader>;
+
+/** Passthrough authentication: for callers that bring their own credentials for the downstream servers. */
+export const PassthroughAuth = z.object({
+  headers: z.array(PassthroughHeader).max(32).default([]),
+  jwt: PassthroughJwt.optional(),
+});
+export type PassthroughAuth = z.infer<typeof PassthroughAuth>;
+
 /**
  * How callers authenticate to a persona, besides `open`. Events written before a mode
  * existed lack it: absent means off.
@@ -25,6 +60,8 @@ export type PrefixMode = z.infer<typeof PrefixMode>;
 export const PersonaAuth = z.object({
   /** Machine-to-machine callers with API keys (service accounts, automation). */
   nonInteractive: z.boolean().default(false),
+  /** Absent: off. */
+  passthrough: PassthroughAuth.optional(),
 });
 export type PersonaAuth = z.infer<typeof PersonaAuth>;
 export const DEFAULT_PERSONA_AUTH: PersonaAuth = Object.freeze({ nonInteractive: false });
@@ -134,7 +171,13 @@ export const SavePersonaV1 = defineRequest({
     deploy: z.boolean().default(false),
     actor: Actor,
   }),
-  response: z.object({ persona: PersonaDetails, changed: z.boolean(), ...written }),
+  response: z.object({
+    persona: PersonaDetails,
+    changed: z.boolean(),
+    /** Saved, but worth a look (forwarding Authorization, stdio gateways that get no headers). */
+    warnings: z.array(z.string()).optional(),
+    ...written,
+  }),
 });
 export const ListPersonasV1 = defineRequest({ subject: 'registry.personas.list.v1', request: z.object({}), response: z.object({ personas: z.array(PersonaDetails) }) });
 export const GetPersonaV1 = defineRequest({ subject: 'registry.personas.get.v1', request: z.object({ slug: PersonaSlug }), response: PersonaDetails });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRequest } from './contract.js';
 import { CallToolResult, McpResult } from './mcp.js';
-import { ClientCapabilities, NotifyTarget, ProgressToken } from './session.js';
+import { ClientCapabilities, ForwardedHeaders, NotifyTarget, ProgressToken } from './session.js';
 
 /** Who is calling, as the edge authenticated them. */
 export const Principal = z.object({
@@ -26,6 +26,8 @@ export const RouterCallV1 = defineRequest({
     notify: NotifyTarget.optional(),
     /** What the caller can answer (sampling, elicitation); only meaningful with `notify`. */
     clientCapabilities: ClientCapabilities.optional(),
+    /** A passthrough caller's headers, sealed (see ForwardedHeaders). */
+    forward: ForwardedHeaders.optional(),
   }),
   response: CallToolResult,
 });
@@ -41,6 +43,7 @@ export const RouterRequestV1 = defineRequest({
     method: z.enum(['resources/read', 'prompts/get', 'completion/complete', 'resources/subscribe', 'resources/unsubscribe']),
     params: z.record(z.string(), z.unknown()),
     principal: Principal,
+    forward: ForwardedHeaders.optional(),
   }),
   response: McpResult,
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent, defineRequest } from './contract.js';
-import { GatewayName, GatewayTransport } from './gateway.js';
+import { GatewayName, GatewayTransport, SealedSecret } from './gateway.js';
 import { CallToolResult, Catalog, McpResult } from './mcp.js';
 
 /**
@@ -16,6 +16,13 @@ export const NotifyTarget = z.object({ edgeInstance: z.string().min(1), stream: 
 export type NotifyTarget = z.infer<typeof NotifyTarget>;
 
 export const ProgressToken = z.union([z.string(), z.number()]);
+
+/**
+ * A passthrough caller's forwarded headers (`{ name: value }` as JSON), sealed by the edge with
+ * `passthroughSecretContext(persona, principal)` (libs/secrets): opened only by the session
+ * service, for that caller's downstream HTTP requests; never logged, never stored.
+ */
+export const ForwardedHeaders = SealedSecret;
 
 /**
  * What the caller's MCP client declared it can take from a server (from its `initialize`):
@@ -50,6 +57,7 @@ export const SessionCallV1 = defineRequest({
     /** Absent: the caller takes no server-to-client requests (they are refused downstream). */
     clientCapabilities: ClientCapabilities.optional(),
     timeoutMs: z.number().int().positive().optional(),
+    forward: ForwardedHeaders.optional(),
   }),
   response: CallToolResult,
 });
@@ -62,6 +70,7 @@ export const SessionRequestV1 = defineRequest({
     connection: GatewayTransport,
     method: z.enum(['resources/read', 'prompts/get', 'completion/complete', 'resources/subscribe', 'resources/unsubscribe']),
     params: z.record(z.string(), z.unknown()),
+    forward: ForwardedHeaders.optional(),
   }),
   response: McpResult,
 });

@@ -86,3 +86,6 @@ export async function loadOrCreateKeyFile(dataDir: string): Promise<string> {
 
 /** Context for a gateway's sealed headers and environment. */
 export const gatewaySecretContext = (gateway: string): string => `gateway/${gateway}`;
+
+/** Forwarded passthrough headers are bound to the persona and caller they were sealed for. */
+export const passthroughSecretContext = (persona: string, principal: string): string => `passthrough/${persona}/${principal}`;

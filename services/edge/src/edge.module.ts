@@ -1,10 +1,12 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { AdminTokens, ApiKeys } from '@persona-gateway/access';
 import type { GatewayConfig } from '@persona-gateway/config';
 import type { EventFollower } from '@persona-gateway/eventstore';
-import { CONFIG, FOLLOWER, PERSONA_CATALOG, serviceStatusProvider } from '@persona-gateway/platform';
+import { CONFIG, FOLLOWER, PERSONA_CATALOG, SECRETS, serviceStatusProvider } from '@persona-gateway/platform';
+import type { SecretBox } from '@persona-gateway/secrets';
 import { AdminModule } from './admin/admin.module.js';
 import { McpEndpointModule } from './mcp/index.js';
+import { PassthroughAuthentication } from './passthrough.js';
 import { PersonaAuthenticator } from './persona-authenticator.js';
 import { AdminTokenCheck, ApiKeyCheck } from './token-check.js';
 import { ADMIN_TOKEN_CHECK, ADMIN_TOKENS, API_KEY_CHECK, API_KEYS } from './tokens.js';
@@ -43,7 +45,16 @@ class AccessModule {}
     { module: AdminModule, imports: [AccessModule] },
     McpEndpointModule.forRoot({
       directory: { useExisting: PERSONA_CATALOG },
-      authenticator: { inject: [API_KEY_CHECK, CONFIG], useFactory: (keys: ApiKeyCheck, config: GatewayConfig) => new PersonaAuthenticator(keys, config.host) },
+      authenticator: {
+        inject: [API_KEY_CHECK, CONFIG, SECRETS],
+        useFactory: (keys: ApiKeyCheck, config: GatewayConfig, secrets: SecretBox) =>
+          new PersonaAuthenticator(
+            keys,
+            config.host,
+            new PassthroughAuthentication({ jwksTimeoutMs: config.jwksTimeoutMs, jwksCooldownMs: config.jwksCooldownMs, log: new Logger('passthrough') }),
+            secrets,
+          ),
+      },
       imports: [AccessModule],
     }),
   ],

@@ -1,5 +1,6 @@
 import { checkExposedNames, type GatewayState, type PersonaState } from '@persona-gateway/catalog';
 import { sameContent } from '@persona-gateway/contracts';
+import { checkPassthrough } from './passthrough-checks.js';
 import { GatewayError, type NewEventOf, type RequestOf, type SavePersonaV1 } from './types.js';
 
 type SavePersona = Omit<RequestOf<typeof SavePersonaV1>, 'actor'>;
@@ -7,7 +8,8 @@ type SavePersona = Omit<RequestOf<typeof SavePersonaV1>, 'actor'>;
 /**
  * Decides the events that bring a persona to the desired state. Pure: no I/O. Refuses
  * (with every offending name) selections of unknown tools and names that would break
- * the MCP name rules or collide after prefixing. No change -> no events.
+ * the MCP name rules or collide after prefixing, and unusable passthrough settings.
+ * No change -> no events.
  */
 export function decideSavePersona(desired: SavePersona, current: PersonaState | undefined, gateways: ReadonlyMap<string, GatewayState>): NewEventOf[] {
   const unknownGateways = [...new Set(desired.tools.map((ref) => ref.gateway).filter((name) => !gateways.has(name)))];
@@ -26,6 +28,8 @@ export function decideSavePersona(desired: SavePersona, current: PersonaState | 
   if (names.invalid.length > 0) {
     throw new GatewayError('INVALID_ARGUMENT', `Tool names must match ^[a-zA-Z0-9_-]{1,64}$ after prefixing: ${names.invalid.join(', ')}`);
   }
+
+  checkPassthrough(desired.auth);
 
   const events: NewEventOf[] = [];
   const fields = { name: desired.name, description: desired.description, prefixMode: desired.prefixMode, open: desired.open, auth: desired.auth };

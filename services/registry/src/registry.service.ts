@@ -26,6 +26,7 @@ import { gatewaySecretContext, type SecretBox } from '@persona-gateway/secrets';
 import { decideDiscovery, decideRegister, type Discovery } from './gateway-decisions.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { decideSavePersona } from './persona-decisions.js';
+import { passthroughWarnings } from './passthrough-checks.js';
 import type { NewEventOf } from './types.js';
 import { gatewayDetails, gatewaySummary } from './views.js';
 
@@ -138,7 +139,8 @@ export class RegistryService {
         const current = this.state.personas.get(request.slug);
         const events = decideSavePersona(request, current, this.state.gateways);
         const position = events.length > 0 ? await this.append(`${PERSONA_STREAM_PREFIX}${request.slug}`, events, current?.version ?? 'no_stream', request.actor) : 0;
-        return { persona: this.requirePersona(request.slug), changed: events.length > 0, position };
+        const warnings = passthroughWarnings(request.auth, request.tools, this.state.gateways);
+        return { persona: this.requirePersona(request.slug), changed: events.length > 0, position, ...(warnings.length > 0 ? { warnings } : {}) };
       }),
     );
   }

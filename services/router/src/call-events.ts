@@ -7,7 +7,8 @@ export interface CallRecord {
   readonly tool: string;
   readonly gateway?: string;
   readonly downstreamTool?: string;
-  readonly principal: Pick<Principal, 'id' | 'kind'>;
+  /** `label` only for passthrough callers: the JWT subject, or "anonymous passthrough". */
+  readonly principal: Pick<Principal, 'id' | 'kind' | 'label'>;
   readonly callId: string;
   readonly durationMs: number;
   /** 'ok', 'tool-error' (a result with isError), or the error code that failed the call. */

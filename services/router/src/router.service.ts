@@ -42,7 +42,9 @@ export class RouterService {
   async call(request: RequestOf<typeof RouterCallV1>): Promise<CallToolResult> {
     const started = performance.now();
     const route = this.catalog.route(request.persona, request.name);
-    const base = { persona: request.persona, tool: request.name, principal: { id: request.principal.id, kind: request.principal.kind }, callId: request.callId };
+    // A passthrough caller's label is its JWT subject or "anonymous passthrough": on record, never a secret.
+    const principal = request.principal.kind === 'passthrough' && request.principal.label ? { id: request.principal.id, kind: request.principal.kind, label: request.principal.label } : { id: request.principal.id, kind: request.principal.kind };
+    const base = { persona: request.persona, tool: request.name, principal, callId: request.callId };
     if (!route) {
       await this.recorder.record({ ...base, durationMs: 0, outcome: 'UNKNOWN_TOOL' });
       throw new GatewayError('UNKNOWN_TOOL', `Unknown tool: ${request.name}`);
@@ -61,6 +63,8 @@ export class RouterService {
           notify: request.notify,
           clientCapabilities: request.clientCapabilities,
           timeoutMs: this.callTimeoutMs,
+          // Sealed by the edge for this persona and principal; opened only by the session service.
+          ...(request.forward !== undefined ? { forward: request.forward } : {}),
         },
         { timeoutMs: this.callTimeoutMs + BUS_MARGIN_MS },
       );
@@ -82,7 +86,7 @@ export class RouterService {
     if (!connection) throw new GatewayError('UNAVAILABLE', `Downstream gateway endpoint not available: ${gateway}`);
     return this.bus.request(
       SessionRequestV1,
-      { key: { persona: request.persona, gateway, principal: request.principal.id }, connection, method: request.method, params },
+      { key: { persona: request.persona, gateway, principal: request.principal.id }, connection, method: request.method, params, ...(request.forward !== undefined ? { forward: request.forward } : {}) },
       { timeoutMs: this.callTimeoutMs + BUS_MARGIN_MS },
     );
   }

@@ -87,10 +87,10 @@ export class DownstreamConnection {
   ) {}
 
   /** Connects and initialises within the connect timeout; any failure is UNAVAILABLE and leaves nothing running. */
-  static async open(gateway: string, connection: GatewayTransport, deps: ConnectDeps, hooks: ConnectionHooks = {}): Promise<DownstreamConnection> {
+  static async open(gateway: string, connection: GatewayTransport, deps: ConnectDeps, hooks: ConnectionHooks = {}, forwarded?: Readonly<Record<string, string>>): Promise<DownstreamConnection> {
     let downstream: DownstreamTransport;
     try {
-      downstream = createDownstreamTransport(gateway, connection, deps.secrets);
+      downstream = createDownstreamTransport(gateway, connection, deps.secrets, forwarded);
     } catch (error) {
       if (error instanceof SecretError) deps.logger.warn(`gateway ${gateway}: a sealed header or environment value cannot be opened (${error.message})`);
       throw unavailable(gateway, error);

@@ -25,16 +25,24 @@ const TERMINATE_TIMEOUT_MS = 1_000;
 
 const nothing = async () => undefined;
 
+/** The caller's forwarded headers win over the gateway's own of the same name (compared case-insensitively). */
+function withForwarded(own: Record<string, string>, forwarded: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (!forwarded) return own;
+  const replaced = new Set(Object.keys(forwarded).map((name) => name.toLowerCase()));
+  return { ...Object.fromEntries(Object.entries(own).filter(([name]) => !replaced.has(name.toLowerCase()))), ...forwarded };
+}
+
 /**
  * Sealed header and environment values are opened here and nowhere else: the plaintext
- * lives only inside the transport. Throws SecretError (no value in its message) when a
+ * lives only inside the transport. A passthrough caller's `forwarded` headers (already
+ * opened) go on every HTTP request of this session; stdio gets none. Throws SecretError (no value in its message) when a
  * value was sealed for another gateway or with another key.
  */
-export function createDownstreamTransport(gateway: string, connection: GatewayTransport, secrets: SecretBox): DownstreamTransport {
+export function createDownstreamTransport(gateway: string, connection: GatewayTransport, secrets: SecretBox, forwarded?: Readonly<Record<string, string>>): DownstreamTransport {
   const context = gatewaySecretContext(gateway);
   switch (connection.type) {
     case 'streamable-http': {
-      const headers = secrets.openAll(connection.headers, context);
+      const headers = withForwarded(secrets.openAll(connection.headers, context), forwarded);
       const transport = new StreamableHTTPClientTransport(new URL(connection.url), { requestInit: { headers } });
       // Sent by hand, after close: the SDK's terminateSession runs while the transport is
       // open, and the streams the server then ends make the SDK schedule reconnections.
@@ -56,7 +64,7 @@ export function createDownstreamTransport(gateway: string, connection: GatewayTr
     }
     case 'sse': {
       // The SDK applies requestInit headers to the event stream's GET as well as to every POST.
-      const transport = new SSEClientTransport(new URL(connection.url), { requestInit: { headers: secrets.openAll(connection.headers, context) } });
+      const transport = new SSEClientTransport(new URL(connection.url), { requestInit: { headers: withForwarded(secrets.openAll(connection.headers, context), forwarded) } });
       return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => undefined, terminate: nothing };
     }
     case 'stdio': {

@@ -19,7 +19,7 @@ import type {
   SessionListV1,
   SessionRequestV1,
 } from '@persona-gateway/contracts';
-import type { SecretBox } from '@persona-gateway/secrets';
+import { passthroughSecretContext, SecretError, type SecretBox } from '@persona-gateway/secrets';
 import { describeFailure, isBrokenSession, isSessionGone, toGatewayError } from './call-errors.js';
 import { PendingClientRequests } from './client-requests.js';
 import { forwardServerRequest } from './server-requests.js';
@@ -77,8 +77,12 @@ export class SessionService {
       },
     };
     this.table = new SessionTable(
-      (key, connection, onLost) =>
-        DownstreamConnection.open(key.gateway, connection, this.connectDeps, {
+      (key, connection, onLost, forwarded) =>
+        DownstreamConnection.open(
+          key.gateway,
+          connection,
+          this.connectDeps,
+          {
           onLost,
           onListChanged: (what) => this.emit(() => deps.events.listChanged(key.gateway, what)),
           onServerRequest: (downstream, method, params, extra) =>
@@ -93,14 +97,16 @@ export class SessionService {
             if (notify) this.emit(() => deps.events.callNotification?.({ ...notify, method: 'notifications/message', params }));
           },
           onResourceUpdated: (uri) => this.emit(() => deps.events.resourceUpdated?.({ ...key, uri })),
-        }),
+          },
+          forwarded,
+        ),
       this.options.idleTtlMs,
     );
   }
 
   call(request: RequestOf<typeof SessionCallV1>): Promise<CallToolResult> {
     return this.calls.run(request.callId, (signal) =>
-      this.withSession(request.key, request.connection, signal, async (connection) => {
+      this.withSession(request.key, request.connection, request.forward, signal, async (connection) => {
         const leave = connection.calls.enter({ callId: request.callId, notify: request.notify, clientCapabilities: request.clientCapabilities, signal });
         try {
           return await callTool(connection, request, {
@@ -117,7 +123,7 @@ export class SessionService {
   }
 
   request(request: RequestOf<typeof SessionRequestV1>): Promise<McpResult> {
-    return this.withSession(request.key, request.connection, undefined, (connection) => passThrough(connection, request, this.options.callTimeoutMs));
+    return this.withSession(request.key, request.connection, request.forward, undefined, (connection) => passThrough(connection, request, this.options.callTimeoutMs));
   }
 
   /** A throwaway session outside the table: discovery must not count as, or reuse, a caller's session. */
@@ -171,9 +177,17 @@ export class SessionService {
    * Runs `fn` on the key's session. When the downstream has forgotten the session (HTTP
    * 404), the request was refused unexecuted, so it is sent once more on a new session.
    */
-  private async withSession<T>(key: SessionKey, connection: GatewayTransport, signal: AbortSignal | undefined, fn: (connection: DownstreamConnection) => Promise<T>): Promise<T> {
+  private async withSession<T>(
+    key: SessionKey,
+    connection: GatewayTransport,
+    forward: string | undefined,
+    signal: AbortSignal | undefined,
+    fn: (connection: DownstreamConnection) => Promise<T>,
+  ): Promise<T> {
+    // stdio servers get no headers: nothing to open.
+    const forwarded = forward !== undefined && connection.type !== 'stdio' ? this.openForwarded(key, forward) : undefined;
     for (let attempt = 1; ; attempt++) {
-      const lease = await this.table.acquire(key, connection);
+      const lease = await this.table.acquire(key, connection, forwarded);
       try {
         if (signal?.aborted) throw signal.reason;
         return await fn(lease.connection);
@@ -188,6 +202,20 @@ export class SessionService {
       } finally {
         lease.release();
       }
+    }
+  }
+
+  /** A passthrough caller's headers, sealed by the edge for this very persona and principal. Never logged. */
+  private openForwarded(key: SessionKey, forward: string): Record<string, string> {
+    try {
+      const parsed: unknown = JSON.parse(this.deps.secrets.open(forward, passthroughSecretContext(key.persona, key.principal)));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !Object.values(parsed).every((value) => typeof value === 'string')) {
+        throw new TypeError('not a record of header values');
+      }
+      return parsed as Record<string, string>;
+    } catch (error) {
+      this.connectDeps.logger.warn(`persona ${key.persona}: forwarded headers refused (${error instanceof SecretError ? error.message : 'malformed'})`);
+      throw new GatewayError('UNAUTHORIZED', 'Forwarded headers could not be read', { cause: error });
     }
   }
 

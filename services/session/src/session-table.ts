@@ -3,7 +3,7 @@ import { GatewayError, type GatewayTransport, type SessionKey } from '@persona-g
 import type { DownstreamConnection } from './downstream-connection.js';
 
 /** Opens a connection for a key; `onLost` is called if it later goes away by itself. */
-export type OpenConnection = (key: SessionKey, connection: GatewayTransport, onLost: () => void) => Promise<DownstreamConnection>;
+export type OpenConnection = (key: SessionKey, connection: GatewayTransport, onLost: () => void, forwarded?: Readonly<Record<string, string>>) => Promise<DownstreamConnection>;
 
 /** A session held for the duration of one call. */
 export interface Lease {
@@ -50,17 +50,22 @@ export class SessionTable {
     private readonly idleTtlMs: number,
   ) {}
 
-  async acquire(key: SessionKey, connection: GatewayTransport): Promise<Lease> {
+  /**
+   * `forwarded`: a passthrough caller's headers. The principal already keeps callers apart;
+   * should the same principal come with other values (a JWT subject with a new tenant header),
+   * the session is replaced, so a downstream always sees the current caller's headers.
+   */
+  async acquire(key: SessionKey, connection: GatewayTransport, forwarded?: Readonly<Record<string, string>>): Promise<Lease> {
     if (this.closed) throw new GatewayError('UNAVAILABLE', 'The session service is shutting down');
     const id = JSON.stringify([key.persona, key.gateway, key.principal]);
     // The registry may have changed the gateway's URL, command or credentials since this session opened.
-    const fingerprint = createHash('sha256').update(JSON.stringify(connection)).digest('base64url');
+    const fingerprint = createHash('sha256').update(JSON.stringify([connection, forwarded ?? null])).digest('base64url');
     let entry = this.entries.get(id);
     if (entry && entry.fingerprint !== fingerprint) {
       this.retire(entry);
       entry = undefined;
     }
-    entry ??= this.create(id, key, fingerprint, connection);
+    entry ??= this.create(id, key, fingerprint, connection, forwarded);
     entry.inFlight += 1;
     entry.lastUsedAt = new Date();
     clearTimeout(entry.timer);
@@ -114,12 +119,12 @@ export class SessionTable {
     ]);
   }
 
-  private create(id: string, key: SessionKey, fingerprint: string, connection: GatewayTransport): Entry {
+  private create(id: string, key: SessionKey, fingerprint: string, connection: GatewayTransport, forwarded: Readonly<Record<string, string>> | undefined): Entry {
     const entry: Entry = {
       id,
       key,
       fingerprint,
-      ready: this.open(key, connection, () => this.retire(entry)),
+      ready: this.open(key, connection, () => this.retire(entry), forwarded),
       lastUsedAt: new Date(),
       inFlight: 0,
       retired: false,

@@ -28,7 +28,10 @@ export const PersonaInput = z.object({
   description: z.string().max(2_000).optional(),
   prefixMode: PrefixMode.default('always'),
   open: z.boolean().default(false),
-  /** `{ nonInteractive: true }` lets API keys in (service accounts, automation). */
+  /**
+   * `{ nonInteractive: true }` lets API keys in (service accounts, automation);
+   * `{ passthrough: { headers, jwt? } }` forwards the caller's listed headers (see the README).
+   */
   auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
   tools: z.array(ToolRef).max(10_000).default([]),
   deploy: z.boolean().default(false),

@@ -61,7 +61,7 @@ export class PersonasController {
     }
     const result = await this.bus.request(SavePersonaV1, { ...input, actor: ADMIN_ACTOR });
     await this.follower.waitFor(result.position);
-    return { ...this.withEndpoint(result.persona), changed: result.changed };
+    return { ...this.withEndpoint(result.persona), changed: result.changed, ...(result.warnings ? { warnings: result.warnings } : {}) };
   }
 
   private withEndpoint<T extends { slug: string }>(persona: T) {

@@ -7,6 +7,8 @@ import type { McpAuthenticator } from './tokens.js';
 export interface Admitted {
   readonly persona: PersonaView;
   readonly principal: Principal;
+  /** A passthrough caller's forwarded headers, sealed: they go with every call of this request. */
+  readonly forward?: string;
 }
 
 /**
@@ -23,8 +25,9 @@ export class Admission {
   async admit(request: McpHttpRequest): Promise<Admitted> {
     const persona = this.directory.get(request.slug);
     if (!persona) throw refuse.unknownPersona(request.slug);
-    const principal = await this.authenticator.authenticate({ headers: request.headers as Record<string, string | string[] | undefined>, persona });
-    if (!principal) throw refuse.unauthorized(header(request.headers, 'authorization') !== undefined);
-    return { persona, principal };
+    const result = await this.authenticator.authenticate({ headers: request.headers as Record<string, string | string[] | undefined>, persona });
+    if (!result) throw refuse.unauthorized(header(request.headers, 'authorization') !== undefined);
+    if (!('principal' in result)) return { persona, principal: result };
+    return { persona, principal: result.principal, ...(result.forward !== undefined ? { forward: result.forward } : {}) };
   }
 }

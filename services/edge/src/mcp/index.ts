@@ -14,7 +14,7 @@
  * and MCP_AUTHENTICATOR. The app must run on @nestjs/platform-fastify.
  */
 export { McpEndpointModule, type McpEndpointModuleOptions, type ProviderSpec } from './mcp-endpoint.module.js';
-export { MCP_AUTHENTICATOR, PERSONA_DIRECTORY, type McpAuthRequest, type McpAuthenticator } from './tokens.js';
+export { MCP_AUTHENTICATOR, PERSONA_DIRECTORY, type Authenticated, type McpAuthRequest, type McpAuthenticator } from './tokens.js';
 export { McpSessionTerminatedV1 } from './session-terminated.contract.js';
 export { MCP_PATH } from './mcp-routes.js';
 export { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from './protocol.js';

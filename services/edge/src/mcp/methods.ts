@@ -20,6 +20,8 @@ export interface RemoteContext {
   readonly notify: { readonly edgeInstance: string; readonly stream: string } | undefined;
   /** What the client can answer; sent only with `notify` (without a stream nothing can reach it). */
   readonly clientCapabilities?: ClientCapabilities;
+  /** A passthrough caller's forwarded headers, sealed by the authenticator. */
+  readonly forward?: string;
 }
 
 /**
@@ -74,6 +76,7 @@ export class MethodDispatcher {
             progressToken: context.progressToken,
             notify: context.notify,
             ...(context.notify && context.clientCapabilities ? { clientCapabilities: context.clientCapabilities } : {}),
+            ...(context.forward !== undefined ? { forward: context.forward } : {}),
           },
           this.timeoutMs,
         ),
@@ -81,7 +84,7 @@ export class MethodDispatcher {
       );
       return JSON.stringify(result);
     }
-    const result = await untilAborted(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal }, this.timeoutMs), call.signal);
+    const result = await untilAborted(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal, ...(context.forward !== undefined ? { forward: context.forward } : {}) }, this.timeoutMs), call.signal);
     return JSON.stringify(result);
   }
 }

@@ -94,7 +94,7 @@ export class PostHandler {
       .catch((error: unknown) => this.deps.log.warn(`could not publish a client's answer to a server request: ${describeError(error)}`));
   }
 
-  private async request(message: RequestMessage, { persona, principal }: Admitted, session: SessionClaims, version: string): Promise<McpHttpReply> {
+  private async request(message: RequestMessage, { persona, principal, forward }: Admitted, session: SessionClaims, version: string): Promise<McpHttpReply> {
     const { id, method } = message;
     let params: Record<string, unknown>;
     let progressToken: string | number | undefined;
@@ -117,11 +117,11 @@ export class PostHandler {
     const streamed = progressToken !== undefined || (method === 'tools/call' && (takesServerRequests(clientCapabilities) || this.deps.logLevels.has(session.key)));
     const onSuccess = () => this.remember(method, params, session);
     if (!streamed) {
-      return jsonReply(200, await this.respond(id, method, params, { persona, principal, call, progressToken, notify: undefined }, onSuccess));
+      return jsonReply(200, await this.respond(id, method, params, { persona, principal, call, progressToken, notify: undefined, forward }, onSuccess));
     }
     const stream = this.deps.streams.open({ persona: persona.slug, session: session.key }, 'request', progressToken);
     const notify = { edgeInstance: this.deps.instanceId, stream: stream.id };
-    void this.respond(id, method, params, { persona, principal, call, progressToken, notify, clientCapabilities }, onSuccess).then((body) => {
+    void this.respond(id, method, params, { persona, principal, call, progressToken, notify, clientCapabilities, forward }, onSuccess).then((body) => {
       // The spec asks for no response to a cancelled request; a plain JSON one needs an HTTP answer, a stream does not.
       if (!call.cancelledByClient()) stream.send(body);
       stream.finish();

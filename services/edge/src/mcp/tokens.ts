@@ -20,5 +20,12 @@ export interface McpAuthRequest {
  * means it could not decide (the client gets 500, and should retry).
  */
 export interface McpAuthenticator {
-  authenticate(request: McpAuthRequest): Promise<Principal | undefined>;
+  authenticate(request: McpAuthRequest): Promise<Principal | Authenticated | undefined>;
+}
+
+/** A principal and what travels with its calls: a passthrough caller's forwarded headers, sealed. */
+export interface Authenticated {
+  readonly principal: Principal;
+  /** A SealedSecret (see ForwardedHeaders in @persona-gateway/contracts), opaque to the edge. */
+  readonly forward?: string;
 }
