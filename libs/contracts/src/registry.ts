@@ -158,19 +158,25 @@ export const RefreshGatewayV1 = defineRequest({
 });
 export const RemoveGatewayV1 = defineRequest({ subject: 'registry.gateways.remove.v1', request: z.object({ name: GatewayName, actor: Actor }), response: z.object(written) });
 
+/** A persona's desired state, as the admin API, `apply` and the registry all take it. */
+export const PersonaSpec = z.object({
+  slug: PersonaSlug,
+  name: z.string().min(1).max(100),
+  description: z.string().max(2_000).optional(),
+  prefixMode: PrefixMode.default('always'),
+  open: z.boolean().default(false),
+  /**
+   * `{ nonInteractive: true }` lets API keys in (service accounts, automation);
+   * `{ passthrough: { headers, jwt? } }` forwards the caller's listed headers (see the README).
+   */
+  auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
+  tools: z.array(ToolRef).max(10_000).default([]),
+  deploy: z.boolean().default(false),
+});
+
 export const SavePersonaV1 = defineRequest({
   subject: 'registry.personas.save.v1',
-  request: z.object({
-    slug: PersonaSlug,
-    name: z.string().min(1).max(100),
-    description: z.string().max(2_000).optional(),
-    prefixMode: PrefixMode.default('always'),
-    open: z.boolean().default(false),
-    auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
-    tools: z.array(ToolRef).max(10_000),
-    deploy: z.boolean().default(false),
-    actor: Actor,
-  }),
+  request: PersonaSpec.extend({ actor: Actor }),
   response: z.object({
     persona: PersonaDetails,
     changed: z.boolean(),

@@ -1,7 +1,6 @@
-import { ApiKeyExpiry, ApiKeyName, DEFAULT_PERSONA_AUTH, GatewayName, PersonaAuth, PersonaSlug, PrefixMode, ToolRef } from '@persona-gateway/contracts';
+import { ApiKeyExpiry, ApiKeyName, GatewayName, HeaderName, PersonaSpec } from '@persona-gateway/contracts';
 import { z } from 'zod';
 
-const HeaderName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be a valid HTTP header name');
 const HeaderValue = z.string().max(8_192).regex(/^[^\r\n\0]*$/, 'must not contain line breaks');
 
 /** A gateway as an administrator submits it: header and env values in plain text (sealed on arrival). */
@@ -22,20 +21,8 @@ export const GatewayInput = z.object({
 });
 export type GatewayInput = z.infer<typeof GatewayInput>;
 
-export const PersonaInput = z.object({
-  slug: PersonaSlug,
-  name: z.string().min(1).max(100),
-  description: z.string().max(2_000).optional(),
-  prefixMode: PrefixMode.default('always'),
-  open: z.boolean().default(false),
-  /**
-   * `{ nonInteractive: true }` lets API keys in (service accounts, automation);
-   * `{ passthrough: { headers, jwt? } }` forwards the caller's listed headers (see the README).
-   */
-  auth: PersonaAuth.default(DEFAULT_PERSONA_AUTH),
-  tools: z.array(ToolRef).max(10_000).default([]),
-  deploy: z.boolean().default(false),
-});
+/** A persona as the admin API takes it: exactly the registry's persona spec. */
+export const PersonaInput = PersonaSpec;
 export type PersonaInput = z.infer<typeof PersonaInput>;
 
 export const EventsQuery = z.object({
