@@ -181,7 +181,7 @@ describe('persona MCP endpoint: SSE streams, list changes and resumability', () 
     directory.remove('closing');
     expect(await other.rest()).toEqual([]);
     const gone = await client.request(next, 1, 'ping');
-    expect(gone.status).toBe(404);
-    expect((await rpcError(gone)).message).toBe('Unknown persona: closing');
+    expect(gone.status).toBe(401);
+    expect((await rpcError(gone)).message).toBe('Invalid or expired token');
   });
 });

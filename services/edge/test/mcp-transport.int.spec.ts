@@ -80,10 +80,13 @@ describe('persona MCP endpoint: Streamable HTTP edge cases, over plain fetch', (
     expect((await new RawClient(demo.url, 'not-a-token').get('x')).status).toBe(401);
   });
 
-  it('answers an unknown persona with 404', async () => {
+  it('answers an unknown persona exactly like a refused credential, so slugs cannot be enumerated', async () => {
     const response = await new RawClient(edge.endpoint('nope')).post({ jsonrpc: '2.0', id: 1, method: 'ping' });
-    expect(response.status).toBe(404);
-    expect(await rpcError(response)).toEqual({ id: null, code: -32000, message: 'Unknown persona: nope' });
+    const refused = await new RawClient(demo.url, 'not-a-token').post({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(refused.headers.get('www-authenticate'));
+    expect(await rpcError(response)).toEqual({ id: null, code: -32000, message: 'Invalid or expired token' });
+    expect(await rpcError(refused)).toEqual({ id: null, code: -32000, message: 'Invalid or expired token' });
   });
 
   it('insists on the Accept and Content-Type the spec requires', async () => {

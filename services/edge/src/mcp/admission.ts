@@ -24,7 +24,9 @@ export class Admission {
 
   async admit(request: McpHttpRequest): Promise<Admitted> {
     const persona = this.directory.get(request.slug);
-    if (!persona) throw refuse.unknownPersona(request.slug);
+    // An unknown persona looks exactly like a refused credential, so that slugs cannot be
+    // enumerated without one.
+    if (!persona) throw refuse.unauthorized(header(request.headers, 'authorization') !== undefined);
     const result = await this.authenticator.authenticate({ headers: request.headers as Record<string, string | string[] | undefined>, persona });
     if (!result) throw refuse.unauthorized(header(request.headers, 'authorization') !== undefined);
     if (!('principal' in result)) return { persona, principal: result };

@@ -53,7 +53,6 @@ export const refuse = {
   invalidRequest: (detail: string) => new HttpRefusal(400, RpcCode.InvalidRequest, `Invalid Request: ${detail}`),
   batch: () => new HttpRefusal(400, RpcCode.InvalidRequest, 'Invalid Request: batches are not supported; send one JSON-RPC message per request'),
   badOrigin: () => new HttpRefusal(403, RpcCode.ServerError, 'Forbidden: Origin not allowed'),
-  unknownPersona: (slug: string) => new HttpRefusal(404, RpcCode.ServerError, `Unknown persona: ${echo(slug)}`),
   // RFC 6750: name the error only when a token was presented; a bare challenge asks for one.
   unauthorized: (tokenPresented: boolean) =>
     new HttpRefusal(401, RpcCode.ServerError, 'Invalid or expired token', {

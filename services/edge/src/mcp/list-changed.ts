@@ -15,7 +15,7 @@ const LISTS = ['tools', 'resources', 'prompts'] as const;
  * replica. Only the lists that actually changed are announced, so a client does not
  * refetch prompts because a tool was added; when the previous state is unknown, all
  * three are. A persona that disappears closes its streams: its clients' next request
- * gets 404 "Unknown persona".
+ * gets the same 401 as a refused credential.
  */
 export class ListChangeWatcher {
   // Only personas with a GET stream here are remembered: the rest have nobody to tell.
