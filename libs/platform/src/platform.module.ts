@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
+import { followedProjection } from './followed-projection.js';
 import { MetricsController } from './metrics.controller.js';
 import type { Runtime } from './runtime.js';
 import { BUS, CONFIG, DATA_SOURCE, EVENT_STORE, INSTANCE, RUNTIME, SECRETS, FOLLOWER, PERSONA_CATALOG } from './tokens.js';
@@ -21,14 +22,7 @@ export class PlatformModule {
       { provide: SECRETS, useValue: runtime.secrets },
       { provide: FOLLOWER, useValue: runtime.follower },
     ];
-    const catalog = {
-      provide: PERSONA_CATALOG,
-      useFactory: async () => {
-        const personaCatalog = new PersonaCatalog();
-        await runtime.follower.follow(personaCatalog);
-        return personaCatalog;
-      },
-    };
+    const catalog = followedProjection(PERSONA_CATALOG, () => new PersonaCatalog());
     return {
       module: PlatformModule,
       imports: [TerminusModule.forRoot({ logger: false })],

@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { AdminTokens, ApiKeys } from '@persona-gateway/access';
 import type { GatewayConfig } from '@persona-gateway/config';
 import type { EventFollower } from '@persona-gateway/eventstore';
-import { CONFIG, FOLLOWER, PERSONA_CATALOG, SECRETS, serviceStatusProvider } from '@persona-gateway/platform';
+import { CONFIG, FOLLOWER, followedProjection, PERSONA_CATALOG, SECRETS, serviceStatusProvider } from '@persona-gateway/platform';
 import type { SecretBox } from '@persona-gateway/secrets';
 import { AdminModule } from './admin/admin.module.js';
 import { McpEndpointModule } from './mcp/index.js';
@@ -14,25 +14,9 @@ import { ADMIN_TOKEN_CHECK, ADMIN_TOKENS, API_KEY_CHECK, API_KEYS } from './toke
 /** The credential read models: admin tokens (admin API) and API keys (persona endpoints). */
 @Module({
   providers: [
-    {
-      provide: ADMIN_TOKENS,
-      inject: [FOLLOWER],
-      useFactory: async (follower: EventFollower) => {
-        const tokens = new AdminTokens();
-        await follower.follow(tokens);
-        return tokens;
-      },
-    },
+    followedProjection(ADMIN_TOKENS, () => new AdminTokens()),
     { provide: ADMIN_TOKEN_CHECK, inject: [ADMIN_TOKENS, FOLLOWER], useFactory: (tokens: AdminTokens, follower: EventFollower) => new AdminTokenCheck(tokens, follower) },
-    {
-      provide: API_KEYS,
-      inject: [FOLLOWER],
-      useFactory: async (follower: EventFollower) => {
-        const keys = new ApiKeys();
-        await follower.follow(keys);
-        return keys;
-      },
-    },
+    followedProjection(API_KEYS, () => new ApiKeys()),
     { provide: API_KEY_CHECK, inject: [API_KEYS, FOLLOWER], useFactory: (keys: ApiKeys, follower: EventFollower) => new ApiKeyCheck(keys, follower) },
   ],
   exports: [ADMIN_TOKENS, ADMIN_TOKEN_CHECK, API_KEYS, API_KEY_CHECK],

@@ -5,27 +5,40 @@ import type { EventFollower } from '@persona-gateway/eventstore';
 export const MIN_REFRESH_INTERVAL_MS = 1_000;
 
 /**
- * Admin-token checks against the in-memory read model. A token issued a moment ago on
- * another process may not have reached this replica yet: on a miss, the read model is
- * caught up once (at most once a second, so invalid tokens cannot hammer the database)
- * and the token checked again.
+ * A credential issued a moment ago on another process may not have reached this
+ * replica's read model yet: on a miss, the read models are caught up once, at most once
+ * a second, so invalid credentials cannot hammer the database.
  */
-export class AdminTokenCheck {
+class CatchUpGate {
   private lastRefresh = 0;
 
-  constructor(
-    private readonly tokens: AdminTokens,
-    private readonly follower: EventFollower,
-  ) {}
+  constructor(private readonly follower: EventFollower) {}
 
-  async verify(token: string | undefined): Promise<boolean> {
-    if (token === undefined) return false;
-    if (this.tokens.verify(token)) return true;
+  /** Catches up and resolves true, or resolves false when the last catch-up was too recent. */
+  async catchUp(): Promise<boolean> {
     const now = Date.now();
     if (now - this.lastRefresh < MIN_REFRESH_INTERVAL_MS) return false;
     this.lastRefresh = now;
     await this.follower.refresh();
-    return this.tokens.verify(token);
+    return true;
+  }
+}
+
+/** Admin-token checks against the in-memory read model, caught up once on a miss. */
+export class AdminTokenCheck {
+  private readonly gate: CatchUpGate;
+
+  constructor(
+    private readonly tokens: AdminTokens,
+    follower: EventFollower,
+  ) {
+    this.gate = new CatchUpGate(follower);
+  }
+
+  async verify(token: string | undefined): Promise<boolean> {
+    if (token === undefined) return false;
+    if (this.tokens.verify(token)) return true;
+    return (await this.gate.catchUp()) && this.tokens.verify(token);
   }
 }
 
@@ -35,21 +48,19 @@ export class AdminTokenCheck {
  * refused without touching the database).
  */
 export class ApiKeyCheck {
-  private lastRefresh = 0;
+  private readonly gate: CatchUpGate;
 
   constructor(
     private readonly keys: ApiKeys,
-    private readonly follower: EventFollower,
-  ) {}
+    follower: EventFollower,
+  ) {
+    this.gate = new CatchUpGate(follower);
+  }
 
   async verify(key: string, persona: string): Promise<Principal | undefined> {
     const first = this.keys.verify(key, persona);
     if (first.ok) return first.principal;
-    if (first.reason !== 'unknown') return undefined;
-    const now = Date.now();
-    if (now - this.lastRefresh < MIN_REFRESH_INTERVAL_MS) return undefined;
-    this.lastRefresh = now;
-    await this.follower.refresh();
+    if (first.reason !== 'unknown' || !(await this.gate.catchUp())) return undefined;
     const second = this.keys.verify(key, persona);
     return second.ok ? second.principal : undefined;
   }
