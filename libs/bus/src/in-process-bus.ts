@@ -22,8 +22,11 @@ interface Member {
 
 /**
  * The embedded mode's bus: same contracts, validation, headers and queue-group
- * semantics as NATS, without a network. Payloads are copied through JSON so a
- * handler sees exactly what it would have received over the wire.
+ * semantics as NATS, without a network. As on the wire, each payload is validated once,
+ * by the side that receives it (a request by its handler, a response by its sender), and
+ * the schema's parse hands the receiver its own copy of every object the contract
+ * describes. Free-form values inside (tool arguments, results) are shared, never copied:
+ * nothing on either side mutates what it sent or received.
  */
 export class InProcessBus implements Bus {
   readonly transport = 'in-process' as const;
@@ -33,14 +36,13 @@ export class InProcessBus implements Bus {
 
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
     this.assertOpen();
-    const request = parsePayload(contract.request, payload, contract.subject, 'request');
     return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const member = this.pickOne(contract.subject);
       if (!member) throw new GatewayError('NO_RESPONDERS', `No service answers ${contract.subject}`);
-      const reply = (await withTimeout(member.deliver(wireCopy(request), headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
+      const reply = (await withTimeout(member.deliver(payload, headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
       if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
-      return parsePayload(contract.response, wireCopy(reply.value), contract.subject, 'response') as ResponseOf<C>;
+      return parsePayload(contract.response, reply.value, contract.subject, 'response') as ResponseOf<C>;
     }));
   }
 

@@ -1,8 +1,9 @@
-import type { NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import { RequestError, TimeoutError, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { ClientNats, NatsContext, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
-import { firstValueFrom, lastValueFrom, throwError, timeout } from 'rxjs';
+import { lastValueFrom, throwError } from 'rxjs';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
@@ -14,7 +15,7 @@ import {
   type Subscription,
 } from './bus.js';
 import { dispatchEvent, dispatchRequest } from './dispatch.js';
-import { CodedReplyDeserializer, CodedReplySerializer, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
+import { CodedReplySerializer, decodeReply, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
 import { measured } from './metrics.js';
 import { parsePayload } from './validation.js';
@@ -44,7 +45,8 @@ export class NatsBus implements Bus {
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     const common = { servers: options.servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 };
-    const client = new ClientNats({ ...common, deserializer: new CodedReplyDeserializer() as never });
+    // The client only emits events; requests go through its connection's own request (see request()).
+    const client = new ClientNats(common);
     const server = new ServerNats({ ...common, serializer: new CodedReplySerializer() as never, gracefulShutdown: true, gracePeriod: 100 });
     try {
       await client.connect();
@@ -56,21 +58,28 @@ export class NatsBus implements Bus {
     return new NatsBus(client, server);
   }
 
+  /**
+   * A request is one NATS message out and one back, through the connection's shared reply
+   * subscription, in the packet format Nest's server reads (pattern, data, id). Nest's own
+   * client would subscribe and unsubscribe an inbox per request: two more protocol round
+   * trips on the hot path of every tool call.
+   */
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
-    const request = parsePayload(contract.request, payload, contract.subject, 'request');
+    // Validated once, by the handler's side (dispatchRequest), as every message from the wire must be.
     const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
-      const reply$ = this.client.send(contract.subject, new NatsRecord(request, toNatsHeaders(headers))).pipe(
-        timeout({ first: timeoutMs, with: () => throwError(() => new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`)) }),
-      );
-      let value: unknown;
+      const packet = JSON.stringify({ pattern: contract.subject, data: payload, id: randomUUID() });
+      let reply: Msg;
       try {
-        value = await firstValueFrom(reply$);
+        reply = await this.client.unwrap<NatsConnection>().request(contract.subject, packet, { timeout: timeoutMs, headers: toNatsHeaders(headers) });
       } catch (error) {
+        if (error instanceof TimeoutError || (error instanceof RequestError && error.cause instanceof TimeoutError)) {
+          throw new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`, { cause: error });
+        }
         throw this.toGatewayError(error, contract.subject);
       }
-      return parsePayload(contract.response, value, contract.subject, 'response') as ResponseOf<C>;
+      return parsePayload(contract.response, decodeReply(reply), contract.subject, 'response') as ResponseOf<C>;
     }));
   }
 
@@ -142,6 +151,7 @@ export class NatsBus implements Bus {
 
   private toGatewayError(error: unknown, subject: string): GatewayError {
     if (error instanceof GatewayError) return error;
+    if (error instanceof RequestError && error.isNoResponders()) return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
     // Nest turns NATS' empty 503 "no responders" status reply into an EmptyResponseException (not exported).
     if (error instanceof Error && error.constructor.name === 'EmptyResponseException') return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
     const message = error instanceof Error ? error.message : String(error);

@@ -1,5 +1,4 @@
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
-import { NatsResponseJSONDeserializer } from '@nestjs/microservices';
+import { headers as natsHeaders, type Msg, type MsgHdrs } from '@nats-io/transport-node';
 import { GatewayError, isErrorCode } from '@persona-gateway/contracts';
 import type { MessageHeaders } from './bus.js';
 import { ERROR_CODE_HEADER } from './headers.js';
@@ -37,13 +36,11 @@ export class CodedReplySerializer {
   }
 }
 
-/** Client side: a reply with an error-code header becomes a `GatewayError`. */
-export class CodedReplyDeserializer extends NatsResponseJSONDeserializer {
-  override deserialize(message: { headers?: MsgHdrs; json(): unknown }, options?: Record<string, unknown>): any {
-    const packet = super.deserialize(message as never, options) as ReplyPacket;
-    const code = message.headers?.get(ERROR_CODE_HEADER);
-    if (!code) return packet;
-    const error = new GatewayError(isErrorCode(code) ? code : 'INTERNAL', packet.err?.message ?? code);
-    return { id: packet.id, err: error, isDisposed: true };
-  }
+/** A reply to a request sent with the connection's own `request`: the response, or the coded error it carries. */
+export function decodeReply(message: Msg): unknown {
+  const packet = message.json<ReplyPacket>();
+  const code = message.headers?.get(ERROR_CODE_HEADER);
+  if (code) throw new GatewayError(isErrorCode(code) ? code : 'INTERNAL', packet.err?.message ?? code);
+  if (packet.err) throw new GatewayError('INTERNAL', 'Internal error');
+  return packet.response;
 }

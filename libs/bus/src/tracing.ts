@@ -13,7 +13,11 @@ export function extractTraceContext(headers: Readonly<MessageHeaders>): Context 
   return propagation.extract(ROOT_CONTEXT, headers);
 }
 
-/** Runs `fn` inside a span; the span ends when the promise settles. */
+/**
+ * Runs `fn` inside a span; the span ends when the promise settles. Without a tracer
+ * exporting spans and without a trace to continue, there is nothing to record or carry:
+ * `fn` runs as is, sparing the hot path a context switch per message.
+ */
 export async function inSpan<T>(
   name: string,
   kind: SpanKind,
@@ -21,6 +25,7 @@ export async function inSpan<T>(
   fn: (ctx: Context) => Promise<T>,
 ): Promise<T> {
   const span = tracer.startSpan(name, { kind }, parent);
+  if (!span.isRecording() && trace.getSpanContext(parent) === undefined) return fn(parent);
   const ctx = trace.setSpan(parent, span);
   try {
     return await context.with(ctx, () => fn(ctx));

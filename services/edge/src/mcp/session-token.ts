@@ -20,6 +20,8 @@ export const SESSION_CONTEXT = 'mcp-session';
 export const DEFAULT_SESSION_MAX_AGE_MS = 24 * 60 * 60_000;
 // Refuse to spend AES on header values no sealed session id can be.
 const MAX_SESSION_ID_LENGTH = 2_048;
+/** Ids opened recently, so a session's every request does not pay for AES and JSON again. */
+const OPENED_CACHE_SIZE = 10_000;
 
 interface Sealed {
   v: 1;
@@ -39,6 +41,10 @@ interface Sealed {
  * spec requires, initialises again. Ending one early is the terminated set's job.
  */
 export class SessionTokens {
+  // A sealed id always opens to the same claims, so caching it changes nothing but the cost;
+  // expiry is still checked on every use. Only ids that opened are kept (no cache flooding by forgeries).
+  private readonly opened = new Map<string, SessionClaims>();
+
   constructor(
     private readonly box: SecretBox,
     readonly maxAgeMs: number = DEFAULT_SESSION_MAX_AGE_MS,
@@ -55,6 +61,17 @@ export class SessionTokens {
 
   /** The claims, or undefined when the id is not one of ours, was tampered with, or has expired. */
   open(id: string): SessionClaims | undefined {
+    const cached = this.opened.get(id);
+    if (cached) return this.now() < this.expiresAt(cached.issuedAt) ? cached : undefined;
+    const claims = this.unseal(id);
+    if (claims) {
+      if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.delete(this.opened.keys().next().value!);
+      this.opened.set(id, claims);
+    }
+    return claims;
+  }
+
+  private unseal(id: string): SessionClaims | undefined {
     if (id.length === 0 || id.length > MAX_SESSION_ID_LENGTH) return undefined;
     let sealed: Partial<Sealed>;
     try {
