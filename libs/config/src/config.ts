@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 export const DEFAULT_PORT = 8080;
@@ -10,6 +10,11 @@ export const DEFAULT_DOWNSTREAM_CONNECT_TIMEOUT_MS = 5_000;
 export const DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+/** Under `DATA_DIR` unless CALL_JOURNAL_DIR says otherwise. */
+export const DEFAULT_CALL_JOURNAL_SUBDIR = 'call-journal';
+export const DEFAULT_CALL_JOURNAL_FLUSH_MS = 20;
+/** Far above any sensible flush interval, and below setTimeout's limit (2^31 - 1 ms). */
+export const MAX_CALL_JOURNAL_FLUSH_MS = 3_600_000;
 
 const url = (protocols: readonly string[], what: string) =>
   z.string().refine(
@@ -29,6 +34,14 @@ const milliseconds = (fallback: number) =>
   z.preprocess(
     (value) => (value === undefined || value === '' ? fallback : Number(value)),
     z.number({ message: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds').min(1, 'must be at least 1'),
+  );
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
+
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    (value) => (value === undefined || value === '' ? fallback : BOOLEAN_WORDS[String(value).toLowerCase()]),
+    z.boolean({ message: 'must be true or false' }),
   );
 
 const schema = z.object({
@@ -55,6 +68,9 @@ const schema = z.object({
   DOWNSTREAM_CALL_TIMEOUT_MS: milliseconds(DEFAULT_DOWNSTREAM_CALL_TIMEOUT_MS),
   JWKS_TIMEOUT_MS: milliseconds(DEFAULT_JWKS_TIMEOUT_MS),
   JWKS_COOLDOWN_MS: milliseconds(DEFAULT_JWKS_COOLDOWN_MS),
+  CALL_JOURNAL_DIR: optional(z.string()),
+  CALL_JOURNAL_FSYNC: boolean(false),
+  CALL_JOURNAL_FLUSH_MS: milliseconds(DEFAULT_CALL_JOURNAL_FLUSH_MS).pipe(z.number().max(MAX_CALL_JOURNAL_FLUSH_MS, `must be at most ${MAX_CALL_JOURNAL_FLUSH_MS}`)),
   ALLOWED_ORIGINS: optional(z.string().transform((value) => value.split(',').map((part) => part.trim()).filter(Boolean))),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'must be one of error, warn, info, debug' }).default(DEFAULT_LOG_LEVEL),
 });
@@ -78,6 +94,12 @@ export interface GatewayConfig {
   readonly jwksCooldownMs: number;
   /** Origins (besides PUBLIC_URL's and loopback) allowed to call MCP endpoints from a browser. */
   readonly allowedOrigins: readonly string[];
+  /** Where the router journals call events before answering (absolute). */
+  readonly callJournalDir: string;
+  /** fdatasync the journal before answering: survives a power loss, at the price of a disk flush per group of calls. */
+  readonly callJournalFsync: boolean;
+  /** How often journaled call events are shipped to PostgreSQL. */
+  readonly callJournalFlushMs: number;
 }
 
 /** Bad configuration: its message is the one line start-up prints before it stops. */
@@ -98,11 +120,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0]);
     // Echo only values that cannot hold a secret (URLs may carry credentials).
-    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'SESSION_IDLE_TTL_MS', 'DOWNSTREAM_CONNECT_TIMEOUT_MS', 'DOWNSTREAM_CALL_TIMEOUT_MS', 'JWKS_TIMEOUT_MS', 'JWKS_COOLDOWN_MS'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
+    const shown = ['PORT', 'HOST', 'LOG_LEVEL', 'DATA_DIR', 'SESSION_IDLE_TTL_MS', 'DOWNSTREAM_CONNECT_TIMEOUT_MS', 'DOWNSTREAM_CALL_TIMEOUT_MS', 'JWKS_TIMEOUT_MS', 'JWKS_COOLDOWN_MS', 'CALL_JOURNAL_DIR', 'CALL_JOURNAL_FSYNC', 'CALL_JOURNAL_FLUSH_MS'].includes(variable) ? ` (got "${String(env[variable])}")` : '';
     throw new ConfigError(variable, `Invalid configuration: ${variable} ${issue.message}${shown}`);
   }
   const value = result.data;
   const dataDir = isAbsolute(value.DATA_DIR) ? value.DATA_DIR : resolve(value.DATA_DIR);
+  const callJournalDir = value.CALL_JOURNAL_DIR === undefined ? join(dataDir, DEFAULT_CALL_JOURNAL_SUBDIR) : resolve(value.CALL_JOURNAL_DIR);
   const hostForUrl = value.HOST.includes(':') ? `[${value.HOST}]` : value.HOST === '0.0.0.0' ? '127.0.0.1' : value.HOST;
   return {
     port: value.PORT,
@@ -120,6 +143,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig 
     jwksTimeoutMs: value.JWKS_TIMEOUT_MS,
     jwksCooldownMs: value.JWKS_COOLDOWN_MS,
     allowedOrigins: value.ALLOWED_ORIGINS ?? [],
+    callJournalDir,
+    callJournalFsync: value.CALL_JOURNAL_FSYNC,
+    callJournalFlushMs: value.CALL_JOURNAL_FLUSH_MS,
   };
 }
 

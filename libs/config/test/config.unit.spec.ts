@@ -5,6 +5,14 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:8080', databaseUrl: undefined, natsServers: undefined, logLevel: 'info' });
     expect(config.dataDir).toBe(`${process.cwd()}/.data`);
+    expect(config).toMatchObject({ callJournalDir: `${process.cwd()}/.data/call-journal`, callJournalFsync: false, callJournalFlushMs: 20 });
+  });
+
+  it('keeps the call journal under DATA_DIR unless CALL_JOURNAL_DIR names another place', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/pgw' }).callJournalDir).toBe('/var/lib/pgw/call-journal');
+    expect(loadConfig({ DATA_DIR: '/var/lib/pgw', CALL_JOURNAL_DIR: 'journal' }).callJournalDir).toBe(`${process.cwd()}/journal`);
+    expect(loadConfig({ CALL_JOURNAL_FSYNC: 'TRUE', CALL_JOURNAL_FLUSH_MS: '5' })).toMatchObject({ callJournalFsync: true, callJournalFlushMs: 5 });
+    expect(loadConfig({ CALL_JOURNAL_FSYNC: '0' }).callJournalFsync).toBe(false);
   });
 
   it('reads every variable', () => {
@@ -39,6 +47,9 @@ describe('loadConfig', () => {
     [{ NATS_URL: 'nats://a:4222,http://b' }, 'NATS_URL', /^Invalid configuration: NATS_URL must be one or more nats:\/\/ URLs/],
     [{ ENCRYPTION_KEY: 'too-short' }, 'ENCRYPTION_KEY', /^Invalid configuration: ENCRYPTION_KEY must be 32 bytes, base64-encoded/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /^Invalid configuration: LOG_LEVEL must be one of/],
+    [{ CALL_JOURNAL_FSYNC: 'maybe' }, 'CALL_JOURNAL_FSYNC', /^Invalid configuration: CALL_JOURNAL_FSYNC must be true or false \(got "maybe"\)$/],
+    [{ CALL_JOURNAL_FLUSH_MS: '0' }, 'CALL_JOURNAL_FLUSH_MS', /^Invalid configuration: CALL_JOURNAL_FLUSH_MS must be at least 1 \(got "0"\)$/],
+    [{ CALL_JOURNAL_FLUSH_MS: '86400000' }, 'CALL_JOURNAL_FLUSH_MS', /^Invalid configuration: CALL_JOURNAL_FLUSH_MS must be at most 3600000 \(got "86400000"\)$/],
   ])('refuses %j with one line naming %s', (env, variable, message) => {
     let error: unknown;
     try {

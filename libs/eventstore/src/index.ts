@@ -4,6 +4,8 @@ export { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgre
 export { canConnect, freePort } from './net.js';
 export * from './errors.js';
 export * from './event-store.js';
+export * from './event-journal.js';
+export type { JournalLog } from './journal-recovery.js';
 export { DedicatedConnection, poolOf } from './notifications.js';
 export * from './event-follower.js';
 export * from './projection.js';

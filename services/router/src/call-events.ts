@@ -10,6 +10,8 @@ export interface CallRecord {
   /** `label` only for passthrough callers: the JWT subject, or "anonymous passthrough". */
   readonly principal: Pick<Principal, 'id' | 'kind' | 'label'>;
   readonly callId: string;
+  /** When the router took the call (ISO 8601): the event's recorded time is when it was shipped, later. */
+  readonly startedAt: string;
   readonly durationMs: number;
   /** 'ok', 'tool-error' (a result with isError), or the error code that failed the call. */
   readonly outcome: string;

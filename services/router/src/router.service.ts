@@ -14,6 +14,8 @@ import type { CallRecorder } from './call-recorder.js';
 
 /** Head-room over the session service's own downstream timeout, so its error wins. */
 const BUS_MARGIN_MS = 5_000;
+/** At shutdown, how long calls in flight may take to finish and be recorded before the journal closes. */
+const DRAIN_MS = 3_000;
 
 /**
  * Stateless routing: prefixed name -> gateway and downstream tool, from the in-memory
@@ -22,6 +24,8 @@ const BUS_MARGIN_MS = 5_000;
  */
 export class RouterService {
   private readonly subscriptions: Subscription[] = [];
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -35,16 +39,34 @@ export class RouterService {
     this.subscriptions.push(await this.bus.handle(RouterRequestV1, (request) => this.request(request), { queue: 'router' }));
   }
 
+  /** Stops taking calls, then waits (a while) for those in flight, so they are answered and recorded. */
   async stop(): Promise<void> {
     await Promise.all(this.subscriptions.splice(0).map((s) => s.unsubscribe()));
+    if (this.inFlight === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.drained = resolve;
+      timer = setTimeout(resolve, DRAIN_MS);
+    });
+    clearTimeout(timer);
   }
 
   async call(request: RequestOf<typeof RouterCallV1>): Promise<CallToolResult> {
+    this.inFlight++;
+    try {
+      return await this.handleCall(request);
+    } finally {
+      if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private async handleCall(request: RequestOf<typeof RouterCallV1>): Promise<CallToolResult> {
     const started = performance.now();
+    const startedAt = new Date().toISOString();
     const route = this.catalog.route(request.persona, request.name);
     // A passthrough caller's label is its JWT subject or "anonymous passthrough": on record, never a secret.
     const principal = request.principal.kind === 'passthrough' && request.principal.label ? { id: request.principal.id, kind: request.principal.kind, label: request.principal.label } : { id: request.principal.id, kind: request.principal.kind };
-    const base = { persona: request.persona, tool: request.name, principal, callId: request.callId };
+    const base = { persona: request.persona, tool: request.name, principal, callId: request.callId, startedAt };
     if (!route) {
       await this.recorder.record({ ...base, durationMs: 0, outcome: 'UNKNOWN_TOOL' });
       throw new GatewayError('UNKNOWN_TOOL', `Unknown tool: ${request.name}`);
@@ -75,7 +97,7 @@ export class RouterService {
       if (outcome === 'UNAVAILABLE') void this.bus.publish(GatewayUnreachableV1, { gateway: route.gateway }).catch(() => undefined);
       throw error;
     } finally {
-      // An answered call is on record first: if recording fails, the caller gets that error.
+      // An answered call is on record first (in the journal, see CallRecorder): if recording fails, the caller gets that error.
       await this.recorder.record({ ...base, gateway: route.gateway, downstreamTool: route.tool, durationMs: Math.round((performance.now() - started) * 1000) / 1000, outcome });
     }
   }
