@@ -55,7 +55,7 @@ export async function run(report) {
     for (const service of SERVICES) {
       const port = await freePort();
       ports.push(port);
-      children.push(spawn(process.execPath, [join(ROOT, `services/${service}/dist/main.js`)], { env: { ...env, PORT: String(port) }, stdio: 'ignore' }));
+      children.push(spawn(process.execPath, [join(ROOT, `services/${service}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: join(dir, `${service}-${port}`) }, stdio: 'ignore' }));
     }
     await Promise.all(ports.map((port) => waitFor(`http://127.0.0.1:${port}/health/ready`)));
     await waitFor(`http://127.0.0.1:${echoPort}/mcp`);

@@ -1,6 +1,7 @@
 // A tools/call through a persona vs. the same call made directly, side by side; and
 // tools/list of a persona with 1,000 tools from 50 gateways.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +37,12 @@ async function client(url) {
   return c;
 }
 
+/** CPU milliseconds a process has used so far (Linux: /proc/<pid>/stat, user + system). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 async function latency(c, name) {
@@ -50,8 +57,9 @@ async function latency(c, name) {
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-async function throughput(c, name, concurrency) {
+async function throughput(c, name, concurrency, pids = {}) {
   let done = 0;
+  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
   const until = performance.now() + THROUGHPUT_MS;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -61,7 +69,8 @@ async function throughput(c, name, concurrency) {
       }
     }),
   );
-  return done / (THROUGHPUT_MS / 1000);
+  const cpuPerCall = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, ((cpuMs(pid) - before[k]) * 1000) / done]));
+  return { rate: done / (THROUGHPUT_MS / 1000), cpuPerCall };
 }
 
 export async function run(report) {
@@ -92,9 +101,10 @@ export async function run(report) {
     const d = await latency(direct, 'echo');
     const p = await latency(persona, 'Echo_echo');
     report('tools/call p50 at concurrency 1: direct | through a persona (embedded)', `${d.p50.toFixed(2)} ms | ${p.p50.toFixed(2)} ms (adds ${(p.p50 - d.p50).toFixed(2)} ms; p99 ${d.p99.toFixed(2)} | ${p.p99.toFixed(2)})`, 'adds <= 0.5 ms');
-    const dt = await throughput(direct, 'echo', 32);
-    const pt = await throughput(persona, 'Echo_echo', 32);
+    const { rate: dt, cpuPerCall: dc } = await throughput(direct, 'echo', 32, { server: echo.child.pid });
+    const { rate: pt, cpuPerCall: pc } = await throughput(persona, 'Echo_echo', 32, { server: echo.child.pid, gateway: gateway.child.pid });
     report('tools/call throughput at concurrency 32: direct | through a persona (embedded)', `${Math.round(dt)} | ${Math.round(pt)} calls/s (${(pt / dt).toFixed(2)}x)`, '>= 0.8x direct');
+    report('CPU per call at concurrency 32 (echo server | gateway process, PostgreSQL not counted)', `${Math.round(dc.server)} µs direct, ${Math.round(pc.server)} µs through a persona | ${Math.round(pc.gateway)} µs`, 'for reference');
     await direct.close();
     await persona.close();
 

@@ -21,7 +21,7 @@ describe('API keys, distributed mode (NATS, two edge replicas)', () => {
     const env = { DATABASE_URL: database.url, NATS_URL: nats.url, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
     for (const name of ['registry', 'auth', 'session', 'router', 'edge', 'edge']) {
       const port = await freePort();
-      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port) } }) });
+      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: await tempDataDir() } }) });
     }
     await Promise.all(processes.map(({ process, port }) => waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process, timeoutMs: 60_000 })));
     const issued = spawnSync(process.execPath, [CLI, 'admin-token', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' });

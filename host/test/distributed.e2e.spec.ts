@@ -17,7 +17,8 @@ describe('distributed mode: every service its own process, over a real nats-serv
     // As docker-compose runs them: node on the built service, no npm in between.
     const process = startProcess(globalThis.process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], {
       cwd: ROOT,
-      env: { DATABASE_URL: database.url, NATS_URL: nats.url, PORT: String(port) },
+      // Each process its own DATA_DIR, as each container has its own volume (a router keeps its call journal there).
+      env: { DATABASE_URL: database.url, NATS_URL: nats.url, PORT: String(port), DATA_DIR: await tempDataDir() },
     });
     processes.push({ name, process, port });
     return { name, process, port };

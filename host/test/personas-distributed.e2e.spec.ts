@@ -14,7 +14,7 @@ describe('personas end to end, distributed mode (NATS, one process per service, 
     const processes: Array<{ process: ManagedProcess; port: number; name: string }> = [];
     for (const name of [...SERVICE_NAMES, 'router']) {
       const port = await freePort();
-      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port) } }) });
+      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: await tempDataDir() } }) });
     }
     await Promise.all(processes.map(({ process, port }) => waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process, timeoutMs: 60_000 })));
     const issued = spawnSync(process.execPath, [CLI, 'admin-token', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' });

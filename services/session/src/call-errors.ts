@@ -3,6 +3,8 @@ import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError } from '@persona-gateway/contracts';
 import { ZodError } from 'zod';
 import { unavailable, type DownstreamConnection } from './downstream-connection.js';
+import type { Cancellation } from './in-flight.js';
+import { MalformedResult, ResultTooLarge } from './response-errors.js';
 
 /**
  * The downstream no longer knows our session, so it refused the request before running
@@ -20,7 +22,7 @@ export function isSessionGone(error: unknown): boolean {
  * next call opens a new one. A JSON-RPC error, a timeout or a cancellation leaves it be.
  */
 export function isBrokenSession(error: unknown, connection: DownstreamConnection): boolean {
-  if (error instanceof GatewayError || error instanceof ZodError) return false;
+  if (error instanceof GatewayError || error instanceof ZodError || error instanceof MalformedResult || error instanceof ResultTooLarge) return false;
   if (error instanceof McpError) return connection.lost;
   return true;
 }
@@ -28,14 +30,14 @@ export function isBrokenSession(error: unknown, connection: DownstreamConnection
 export interface FailureContext {
   readonly gateway: string;
   readonly connection?: DownstreamConnection;
-  readonly signal?: AbortSignal;
+  readonly cancellation?: Pick<Cancellation, 'aborted' | 'reason'>;
 }
 
 /** The one place downstream failures become the gateway's stable error codes. */
-export function toGatewayError(error: unknown, { gateway, connection, signal }: FailureContext): GatewayError {
+export function toGatewayError(error: unknown, { gateway, connection, cancellation }: FailureContext): GatewayError {
   if (error instanceof GatewayError) return error;
-  if (signal?.aborted) {
-    const reason = typeof signal.reason === 'string' ? `: ${signal.reason}` : '';
+  if (cancellation?.aborted) {
+    const reason = typeof cancellation.reason === 'string' ? `: ${cancellation.reason}` : '';
     return new GatewayError('CANCELLED', `Call to ${gateway} was cancelled${reason}`, { cause: error });
   }
   if (error instanceof McpError) {
@@ -44,7 +46,8 @@ export function toGatewayError(error: unknown, { gateway, connection, signal }: 
     if (error.code === ErrorCode.ConnectionClosed && (!connection || connection.lost)) return unavailable(gateway, error);
     return new GatewayError('DOWNSTREAM_ERROR', downstreamMessage(error), { cause: error });
   }
-  if (error instanceof ZodError) return new GatewayError('DOWNSTREAM_ERROR', `Downstream gateway sent a malformed result: ${gateway}`, { cause: error });
+  if (error instanceof ZodError || error instanceof MalformedResult) return new GatewayError('DOWNSTREAM_ERROR', `Downstream gateway sent a malformed result: ${gateway}`, { cause: error });
+  if (error instanceof ResultTooLarge) return new GatewayError('DOWNSTREAM_ERROR', `Downstream gateway sent a result too large to pass on: ${gateway}`, { cause: error });
   return unavailable(gateway, error);
 }
 

@@ -6,6 +6,9 @@ import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
   ErrorCode,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  JSONRPCMessageSchema,
   LoggingMessageNotificationSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
@@ -17,7 +20,8 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { GatewayError, type GatewayTransport } from '@persona-gateway/contracts';
 import { SecretError, type SecretBox } from '@persona-gateway/secrets';
-import { CallTargets } from './call-targets.js';
+import { CallTargets, type CallTarget } from './call-targets.js';
+import type { DirectPost } from './direct-post.js';
 import { createDownstreamTransport, type DownstreamTransport } from './downstream-transport.js';
 import { processTree, reapProcesses, type ProcessRef } from './process-tree.js';
 
@@ -45,12 +49,13 @@ export interface ConnectionHooks {
   readonly onLost?: () => void;
   readonly onListChanged?: (what: ListKind) => void;
   /**
-   * Sampling and elicitation requests come here (the answer is the result; a throw is the
-   * JSON-RPC error). Not given (discovery): they are refused with -32601.
+   * Sampling and elicitation requests come here, with the call they belong to (see CallTargets;
+   * undefined outside any call). The answer is the result; a throw is the JSON-RPC error. Not
+   * given (discovery): they are refused with -32601.
    */
-  readonly onServerRequest?: (connection: DownstreamConnection, method: ServerRequestMethod, params: Record<string, unknown>, extra: ServerRequestExtra) => Promise<Record<string, unknown>>;
-  /** Given, the downstream's log level is set to `debug` after connect (if it offers logging) and its messages come here. */
-  readonly onLogMessage?: (connection: DownstreamConnection, params: Record<string, unknown>) => void;
+  readonly onServerRequest?: (target: CallTarget | undefined, method: ServerRequestMethod, params: Record<string, unknown>, extra: ServerRequestExtra) => Promise<Record<string, unknown>>;
+  /** Given, the downstream's log level is set to `debug` after connect (if it offers logging) and its messages come here, with their call. */
+  readonly onLogMessage?: (target: CallTarget | undefined, params: Record<string, unknown>) => void;
   readonly onResourceUpdated?: (uri: string) => void;
 }
 
@@ -62,7 +67,7 @@ export interface ConnectionHooks {
  */
 const CARRIED_CAPABILITIES: ClientCapabilities = { sampling: {}, elicitation: { form: {}, url: {} } };
 /** Outside the session table (discovery) nobody could answer: what an SDK client without the handler says. */
-const refuseServerRequest = async (_connection: DownstreamConnection, method: ServerRequestMethod): Promise<never> => {
+const refuseServerRequest = async (_target: CallTarget | undefined, method: ServerRequestMethod): Promise<never> => {
   throw Object.assign(new Error(`The client cannot take ${method} requests outside a tool call`), { code: ErrorCode.MethodNotFound });
 };
 /** The level the gateway asks of a downstream: everything, filtered per client session at the edge. */
@@ -78,6 +83,7 @@ export class DownstreamConnection {
   private closeRequested = false;
   private tree: ProcessRef[] = [];
   private lostFlag = false;
+  private onLogMessage: ConnectionHooks['onLogMessage'];
 
   private constructor(
     readonly gateway: string,
@@ -117,6 +123,36 @@ export class DownstreamConnection {
 
   /** The calls running on this session: server-to-client traffic is attributed to them. */
   readonly calls = new CallTargets();
+
+  /** Streamable HTTP only: tools/call without the SDK client (direct-call.ts). */
+  get direct(): DirectPost | undefined {
+    return this.downstream.direct;
+  }
+
+  /**
+   * A message the direct tools/call path read from its own response stream, handed on as if
+   * the SDK transport had read it (and validated as it validates), so the handlers set up in
+   * `wire` answer it. `owner` is the call whose stream carried it: its requests and log
+   * messages are attributed to it rather than to the most recent call.
+   */
+  receive(message: unknown, owner: CallTarget | undefined): void {
+    const parsed = JSONRPCMessageSchema.safeParse(message);
+    if (!parsed.success) return; // the transport reports it to the client's onerror, which ignores it
+    const valid = parsed.data;
+    if (owner && isJSONRPCRequest(valid)) {
+      this.calls.own(valid.id, owner);
+    } else if (owner && this.onLogMessage && isJSONRPCNotification(valid) && valid.method === 'notifications/message') {
+      // Notification handlers get no request id to look the owner up by: delivered here, with the SDK's own schema.
+      const log = LoggingMessageNotificationSchema.safeParse(valid);
+      if (log.success) this.onLogMessage(owner, log.data.params);
+      return;
+    }
+    try {
+      this.downstream.transport.onmessage?.(valid);
+    } catch {
+      // What the SDK transport does with a handler's throw: reports it to the client's onerror, which ignores it.
+    }
+  }
 
   get sessionId(): string | undefined {
     return this.downstream.sessionId();
@@ -165,9 +201,10 @@ export class DownstreamConnection {
     const { onLogMessage, onResourceUpdated } = hooks;
     const onServerRequest = hooks.onServerRequest ?? refuseServerRequest;
     // The original request's params go on, not the SDK's validated copy (which adds defaults such as `mode`).
-    this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => onServerRequest(this, 'sampling/createMessage', request.params, extra) as never);
-    this.client.setRequestHandler(ElicitRequestSchema, (request, extra) => onServerRequest(this, 'elicitation/create', request.params, extra) as never);
-    if (onLogMessage) this.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => onLogMessage(this, notification.params));
+    this.client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => onServerRequest(this.calls.forRequest(extra.requestId), 'sampling/createMessage', request.params, extra) as never);
+    this.client.setRequestHandler(ElicitRequestSchema, (request, extra) => onServerRequest(this.calls.forRequest(extra.requestId), 'elicitation/create', request.params, extra) as never);
+    this.onLogMessage = onLogMessage;
+    if (onLogMessage) this.client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => onLogMessage(this.calls.current(), notification.params));
     if (onResourceUpdated) this.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => onResourceUpdated(notification.params.uri));
   }
 
@@ -199,6 +236,7 @@ export class DownstreamConnection {
     // Snapshot the tree while its root is alive: children are re-parented once it exits.
     const tree = pid === null ? this.tree : mergeRefs(this.tree, await processTree(pid));
     await this.downstream.transport.close().catch(() => undefined);
+    await this.downstream.direct?.close().catch(() => undefined);
     // Frees the session downstream now rather than at its own timeout (pointless once it is known gone).
     if (!this.lostFlag) await this.downstream.terminate();
     if (tree.length > 0) await reapProcesses(tree, this.deps.processGraceMs);

@@ -4,6 +4,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { GatewayTransport } from '@persona-gateway/contracts';
 import { gatewaySecretContext, type SecretBox } from '@persona-gateway/secrets';
+import { DirectPost } from './direct-post.js';
 import { StderrTail } from './stderr-tail.js';
 
 /** An SDK transport for one downstream, with what is needed to clean up after it. */
@@ -18,6 +19,8 @@ export interface DownstreamTransport {
   sessionId(): string | undefined;
   /** Asks the downstream to end the session (Streamable HTTP DELETE); call after closing the transport. */
   terminate(): Promise<void>;
+  /** Streamable HTTP only: POSTs on the transport's session without the SDK, for tools/call. */
+  readonly direct?: DirectPost;
 }
 
 /** Never wait long for the courtesy of ending a session downstream. */
@@ -43,7 +46,8 @@ export function createDownstreamTransport(gateway: string, connection: GatewayTr
   switch (connection.type) {
     case 'streamable-http': {
       const headers = withForwarded(secrets.openAll(connection.headers, context), forwarded);
-      const transport = new StreamableHTTPClientTransport(new URL(connection.url), { requestInit: { headers } });
+      const url = new URL(connection.url);
+      const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
       // Sent by hand, after close: the SDK's terminateSession runs while the transport is
       // open, and the streams the server then ends make the SDK schedule reconnections.
       const terminate = async () => {
@@ -60,7 +64,8 @@ export function createDownstreamTransport(gateway: string, connection: GatewayTr
           .then((response) => response.body?.cancel())
           .catch(() => undefined);
       };
-      return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => transport.sessionId, terminate };
+      const direct = new DirectPost(url, headers, transport);
+      return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => transport.sessionId, terminate, direct };
     }
     case 'sse': {
       // The SDK applies requestInit headers to the event stream's GET as well as to every POST.

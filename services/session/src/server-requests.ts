@@ -39,7 +39,7 @@ export async function forwardServerRequest(
     throw rpcError(ErrorCode.MethodNotFound, `The client cannot take ${method} requests${target ? '' : ' outside a tool call'}`);
   }
   const requestKey = randomBytes(18).toString('base64url');
-  const answer = deps.pending.wait(requestKey, deps.timeoutMs, [target.signal, extra.signal]);
+  const answer = deps.pending.wait(requestKey, deps.timeoutMs, [target.cancellation.signal, extra.signal]);
   try {
     await deps.publish({ ...target.notify, sessionInstance: deps.instanceId, requestKey, method, params });
   } catch (error) {

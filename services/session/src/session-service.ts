@@ -26,7 +26,7 @@ import { forwardServerRequest } from './server-requests.js';
 import { discoverCatalog } from './discovery.js';
 import { DownstreamConnection, type ConnectDeps, type ListKind, type SessionLogger } from './downstream-connection.js';
 import { callTool, passThrough } from './downstream-requests.js';
-import { InFlightCalls } from './in-flight.js';
+import { InFlightCalls, type Cancellation } from './in-flight.js';
 import { parseSessionOptions, type SessionOptions, type SessionOptionsInput } from './options.js';
 import { SessionTable } from './session-table.js';
 
@@ -85,15 +85,15 @@ export class SessionService {
           {
           onLost,
           onListChanged: (what) => this.emit(() => deps.events.listChanged(key.gateway, what)),
-          onServerRequest: (downstream, method, params, extra) =>
-            forwardServerRequest(downstream.calls.current(), method, params, extra, {
+          onServerRequest: (target, method, params, extra) =>
+            forwardServerRequest(target, method, params, extra, {
               instanceId: deps.instance.id,
               timeoutMs: this.options.callTimeoutMs,
               pending: this.clientRequests,
               publish: (request) => deps.events.clientRequest?.(request),
             }),
-          onLogMessage: (downstream, params) => {
-            const notify = downstream.calls.current()?.notify;
+          onLogMessage: (target, params) => {
+            const notify = target?.notify;
             if (notify) this.emit(() => deps.events.callNotification?.({ ...notify, method: 'notifications/message', params }));
           },
           onResourceUpdated: (uri) => this.emit(() => deps.events.resourceUpdated?.({ ...key, uri })),
@@ -105,12 +105,14 @@ export class SessionService {
   }
 
   call(request: RequestOf<typeof SessionCallV1>): Promise<CallToolResult> {
-    return this.calls.run(request.callId, (signal) =>
-      this.withSession(request.key, request.connection, request.forward, signal, async (connection) => {
-        const leave = connection.calls.enter({ callId: request.callId, notify: request.notify, clientCapabilities: request.clientCapabilities, signal });
+    return this.calls.run(request.callId, (cancellation) =>
+      this.withSession(request.key, request.connection, request.forward, cancellation, async (connection) => {
+        const target = { callId: request.callId, notify: request.notify, clientCapabilities: request.clientCapabilities, cancellation };
+        const leave = connection.calls.enter(target);
         try {
           return await callTool(connection, request, {
-            signal,
+            cancellation,
+            target,
             idleTimeoutMs: this.options.callTimeoutMs,
             totalTimeoutMs: request.timeoutMs,
             onProgress: request.progressToken !== undefined && request.notify ? this.forwardProgress(request.notify, request.progressToken) : undefined,
@@ -155,7 +157,7 @@ export class SessionService {
     };
   }
 
-  /** Aborts the call if this replica runs it; the SDK then sends notifications/cancelled downstream. */
+  /** Aborts the call if this replica runs it: notifications/cancelled goes downstream. */
   cancel(callId: string, reason?: string): boolean {
     return this.calls.cancel(callId, reason);
   }
@@ -181,7 +183,7 @@ export class SessionService {
     key: SessionKey,
     connection: GatewayTransport,
     forward: string | undefined,
-    signal: AbortSignal | undefined,
+    cancellation: Cancellation | undefined,
     fn: (connection: DownstreamConnection) => Promise<T>,
   ): Promise<T> {
     // stdio servers get no headers: nothing to open.
@@ -189,16 +191,16 @@ export class SessionService {
     for (let attempt = 1; ; attempt++) {
       const lease = await this.table.acquire(key, connection, forwarded);
       try {
-        if (signal?.aborted) throw signal.reason;
+        if (cancellation?.aborted) throw cancellation.reason;
         return await fn(lease.connection);
       } catch (error) {
-        const cancelled = signal?.aborted === true;
+        const cancelled = cancellation?.aborted === true;
         if (!cancelled && isBrokenSession(error, lease.connection)) {
           lease.discard();
           if (attempt === 1 && isSessionGone(error)) continue;
           this.connectDeps.logger.warn(`gateway ${key.gateway}: session dropped (${describeFailure(error)})`);
         }
-        throw toGatewayError(error, { gateway: key.gateway, connection: lease.connection, signal });
+        throw toGatewayError(error, { gateway: key.gateway, connection: lease.connection, cancellation });
       } finally {
         lease.release();
       }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { GatewayError, type GatewayTransport, type SessionKey } from '@persona-gateway/contracts';
 import type { DownstreamConnection } from './downstream-connection.js';
 
@@ -16,11 +15,13 @@ export interface Lease {
 interface Entry {
   readonly id: string;
   readonly key: SessionKey;
-  readonly fingerprint: string;
+  /** The connection definition and forwarded headers it was opened with, as JSON: compared on every call, so not hashed. */
+  readonly definition: string;
   readonly ready: Promise<DownstreamConnection>;
   connection?: DownstreamConnection;
   openedAt?: Date;
-  lastUsedAt: Date;
+  /** Epoch ms: a Date per call is garbage on the hot path. */
+  lastUsedAt: number;
   inFlight: number;
   retired: boolean;
   timer?: NodeJS.Timeout;
@@ -59,15 +60,15 @@ export class SessionTable {
     if (this.closed) throw new GatewayError('UNAVAILABLE', 'The session service is shutting down');
     const id = JSON.stringify([key.persona, key.gateway, key.principal]);
     // The registry may have changed the gateway's URL, command or credentials since this session opened.
-    const fingerprint = createHash('sha256').update(JSON.stringify([connection, forwarded ?? null])).digest('base64url');
+    const definition = JSON.stringify([connection, forwarded ?? null]);
     let entry = this.entries.get(id);
-    if (entry && entry.fingerprint !== fingerprint) {
+    if (entry && entry.definition !== definition) {
       this.retire(entry);
       entry = undefined;
     }
-    entry ??= this.create(id, key, fingerprint, connection, forwarded);
+    entry ??= this.create(id, key, definition, connection, forwarded);
     entry.inFlight += 1;
-    entry.lastUsedAt = new Date();
+    entry.lastUsedAt = Date.now();
     clearTimeout(entry.timer);
     let ready: DownstreamConnection;
     try {
@@ -97,7 +98,7 @@ export class SessionTable {
   sessions(): SessionSnapshot[] {
     return [...this.entries.values()].flatMap((entry) =>
       entry.connection && !entry.retired
-        ? [{ key: entry.key, openedAt: entry.openedAt!, lastUsedAt: entry.lastUsedAt, downstreamSessionId: entry.connection.sessionId }]
+        ? [{ key: entry.key, openedAt: entry.openedAt!, lastUsedAt: new Date(entry.lastUsedAt), downstreamSessionId: entry.connection.sessionId }]
         : [],
     );
   }
@@ -119,13 +120,13 @@ export class SessionTable {
     ]);
   }
 
-  private create(id: string, key: SessionKey, fingerprint: string, connection: GatewayTransport, forwarded: Readonly<Record<string, string>> | undefined): Entry {
+  private create(id: string, key: SessionKey, definition: string, connection: GatewayTransport, forwarded: Readonly<Record<string, string>> | undefined): Entry {
     const entry: Entry = {
       id,
       key,
-      fingerprint,
+      definition,
       ready: this.open(key, connection, () => this.retire(entry), forwarded),
-      lastUsedAt: new Date(),
+      lastUsedAt: Date.now(),
       inFlight: 0,
       retired: false,
     };
@@ -146,7 +147,7 @@ export class SessionTable {
 
   private release(entry: Entry): void {
     entry.inFlight -= 1;
-    entry.lastUsedAt = new Date();
+    entry.lastUsedAt = Date.now();
     if (entry.inFlight > 0) return;
     if (entry.retired) return this.closeEntry(entry);
     clearTimeout(entry.timer);
