@@ -8,16 +8,18 @@ export type Reply = { ok: true; value: unknown } | { ok: false; error: { code: G
 
 /**
  * The receiving half of a request, shared by both transports: validate the untrusted
- * payload, run the handler in the caller's trace context, and turn failures into codes.
+ * payload (`trusted`: it never left this process, see InProcessBus), run the handler in
+ * the caller's trace context, and turn failures into codes.
  */
 export async function dispatchRequest<C extends RequestContract>(
   contract: C,
   handler: RequestHandler<C>,
   raw: unknown,
   headers: Readonly<MessageHeaders>,
+  trusted = false,
 ): Promise<Reply> {
   try {
-    const request = parsePayload(contract.request, raw, contract.subject, 'request') as RequestOf<C>;
+    const request = (trusted ? raw : parsePayload(contract.request, raw, contract.subject, 'request')) as RequestOf<C>;
     const value = await inSpan(`${contract.subject} process`, SpanKind.SERVER, extractTraceContext(headers), () =>
       Promise.resolve(handler(request, { subject: contract.subject, headers })),
     );
@@ -32,8 +34,9 @@ export async function dispatchEvent<C extends EventContract>(
   handler: EventHandler<C>,
   raw: unknown,
   headers: Readonly<MessageHeaders>,
+  trusted = false,
 ): Promise<void> {
-  const payload = parsePayload(contract.payload, raw, contract.subject, 'event') as PayloadOf<C>;
+  const payload = (trusted ? raw : parsePayload(contract.payload, raw, contract.subject, 'event')) as PayloadOf<C>;
   await inSpan(`${contract.subject} process`, SpanKind.CONSUMER, extractTraceContext(headers), () =>
     Promise.resolve(handler(payload, { subject: contract.subject, headers })),
   );

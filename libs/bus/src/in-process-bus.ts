@@ -13,7 +13,6 @@ import {
 import { dispatchEvent, dispatchRequest, withTimeout, type Reply } from './dispatch.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
 import { measured } from './metrics.js';
-import { parsePayload } from './validation.js';
 
 interface Member {
   readonly queue: string | undefined;
@@ -21,12 +20,14 @@ interface Member {
 }
 
 /**
- * The embedded mode's bus: same contracts, validation, headers and queue-group
- * semantics as NATS, without a network. As on the wire, each payload is validated once,
- * by the side that receives it (a request by its handler, a response by its sender), and
- * the schema's parse hands the receiver its own copy of every object the contract
- * describes. Free-form values inside (tool arguments, results) are shared, never copied:
- * nothing on either side mutates what it sent or received.
+ * The embedded mode's bus: the same contracts, headers, errors, timeouts and queue-group
+ * semantics as NATS, without a network. Validation guards the places where bytes from
+ * outside enter a process: HTTP bodies, downstream answers, and every NATS message. Here
+ * nothing crosses a process boundary: sender and handler are modules of one program,
+ * type-checked against the same contract, so objects are handed over as they are, neither
+ * copied nor parsed again (the tool-call hot path would otherwise pay for it on every hop).
+ * Nothing on either side mutates what it sent or received. The distributed end-to-end
+ * suites run the same flows with every message validated on the wire.
  */
 export class InProcessBus implements Bus {
   readonly transport = 'in-process' as const;
@@ -42,26 +43,25 @@ export class InProcessBus implements Bus {
       if (!member) throw new GatewayError('NO_RESPONDERS', `No service answers ${contract.subject}`);
       const reply = (await withTimeout(member.deliver(payload, headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
       if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
-      return parsePayload(contract.response, reply.value, contract.subject, 'response') as ResponseOf<C>;
+      return reply.value as ResponseOf<C>;
     }));
   }
 
   async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchRequest(contract, handler, raw, headers) });
+    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchRequest(contract, handler, raw, headers, true) });
   }
 
   async publish<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: { headers?: MessageHeaders } = {}): Promise<void> {
     this.assertOpen();
-    const event = parsePayload(contract.payload, payload, contract.subject, 'event');
     const headers = injectTraceContext({ ...options.headers });
     for (const member of this.fanOut(contract.subject)) {
       // Like NATS, publishing does not wait for subscribers, and one failing subscriber does not affect another.
-      queueMicrotask(() => void member.deliver(wireCopy(event), headers).catch(() => undefined));
+      queueMicrotask(() => void member.deliver(payload, headers).catch(() => undefined));
     }
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchEvent(contract, handler, raw, headers) });
+    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchEvent(contract, handler, raw, headers, true) });
   }
 
   async ping(): Promise<void> {
@@ -118,8 +118,4 @@ export class InProcessBus implements Bus {
   private assertOpen(): void {
     if (this.closed) throw new GatewayError('UNAVAILABLE', 'The bus is closed');
   }
-}
-
-function wireCopy<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }

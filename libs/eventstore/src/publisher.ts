@@ -12,6 +12,12 @@ export const DEFAULT_PUBLISH_BATCH = 500;
 export const DEFAULT_PUBLISH_POLL_MS = 1_000;
 /** Appends within this window go out in one batch (the price: that much delivery latency). */
 export const DEFAULT_PUBLISH_DEBOUNCE_MS = 10;
+/**
+ * How often the leader saves its checkpoint. In between it keeps the position in memory: a
+ * crash re-sends at most this much (consumers drop repeats by position), and a busy gateway
+ * does not pay two extra queries for every batch it publishes.
+ */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
 
 export interface PublisherOptions {
   readonly batchSize?: number;
@@ -31,6 +37,10 @@ export interface PublisherOptions {
 export class EventPublisher {
   private connection: DedicatedConnection | undefined;
   private leader = false;
+  /** While leader: the last position published and confirmed by the bus, and what is saved. */
+  private published: number | undefined;
+  private saved = 0;
+  private savedAt = 0;
   private readonly loop: WorkerLoop;
   private readonly batchSize: number;
   private readonly log: (message: string) => void;
@@ -66,6 +76,7 @@ export class EventPublisher {
 
   async stop(): Promise<void> {
     await this.loop.stop();
+    await this.saveCheckpoint(true).catch((error: unknown) => this.log(`event publisher: checkpoint not saved at stop: ${error instanceof Error ? error.message : String(error)}`));
     await this.connection?.close();
     this.connection = undefined;
     this.leader = false;
@@ -79,25 +90,42 @@ export class EventPublisher {
         () => {
           // Losing the connection loses the lock: step down, reconnect on the next tick.
           this.leader = false;
+          this.published = undefined;
           const lost = this.connection;
           this.connection = undefined;
           void lost?.close();
         },
       );
     }
-    if (!this.leader) this.leader = await this.connection.tryLock(PUBLISHER_LOCK_KEY);
-    if (!this.leader) return;
+    if (!this.leader) {
+      this.leader = await this.connection.tryLock(PUBLISHER_LOCK_KEY);
+      if (!this.leader) return;
+      // A new leader starts from what the last one saved: at least once, never a gap.
+      this.published = this.saved = await readCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT);
+      this.savedAt = Date.now();
+    }
     for (;;) {
-      const from = await readCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT);
-      const events = await this.store.readAll({ after: from, limit: this.batchSize });
-      if (events.length === 0) return;
-      for (const event of events) {
-        await this.bus.publish(EventCommittedV1, event, { headers: event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {} });
+      const events = await this.store.readAll({ after: this.published ?? 0, limit: this.batchSize });
+      if (events.length > 0) {
+        for (const event of events) {
+          await this.bus.publish(EventCommittedV1, event, { headers: event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {} });
+        }
+        await this.bus.ping();
+        this.published = events[events.length - 1]!.position;
       }
-      await this.bus.ping();
-      await writeCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT, events[events.length - 1]!.position);
+      await this.saveCheckpoint(false);
       if (events.length < this.batchSize) return;
     }
+  }
+
+  /** Saves the published position when it moved and the interval has passed (or `now`). */
+  private async saveCheckpoint(now: boolean): Promise<void> {
+    const position = this.published;
+    if (!this.leader || position === undefined || position === this.saved) return;
+    if (!now && Date.now() - this.savedAt < CHECKPOINT_INTERVAL_MS) return;
+    await writeCheckpoint(this.dataSource, PUBLISHER_CHECKPOINT, position);
+    this.saved = position;
+    this.savedAt = Date.now();
   }
 }
 
