@@ -12,7 +12,7 @@ export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
 export const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
 /** Under `DATA_DIR` unless CALL_JOURNAL_DIR says otherwise. */
 export const DEFAULT_CALL_JOURNAL_SUBDIR = 'call-journal';
-export const DEFAULT_CALL_JOURNAL_FLUSH_MS = 20;
+export const DEFAULT_CALL_JOURNAL_FLUSH_MS = 100;
 /** Far above any sensible flush interval, and below setTimeout's limit (2^31 - 1 ms). */
 export const MAX_CALL_JOURNAL_FLUSH_MS = 3_600_000;
 

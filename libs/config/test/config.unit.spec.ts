@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ port: 8080, host: '127.0.0.1', publicUrl: 'http://127.0.0.1:8080', databaseUrl: undefined, natsServers: undefined, logLevel: 'info' });
     expect(config.dataDir).toBe(`${process.cwd()}/.data`);
-    expect(config).toMatchObject({ callJournalDir: `${process.cwd()}/.data/call-journal`, callJournalFsync: false, callJournalFlushMs: 20 });
+    expect(config).toMatchObject({ callJournalDir: `${process.cwd()}/.data/call-journal`, callJournalFsync: false, callJournalFlushMs: 100 });
   });
 
   it('keeps the call journal under DATA_DIR unless CALL_JOURNAL_DIR names another place', () => {

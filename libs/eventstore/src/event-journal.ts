@@ -12,7 +12,7 @@ import { Segment } from './journal-segment.js';
 import { GroupSync } from './journal-sync.js';
 import type { Queryable } from './queryable.js';
 
-export const DEFAULT_JOURNAL_FLUSH_MS = 20;
+export const DEFAULT_JOURNAL_FLUSH_MS = 100;
 export const DEFAULT_JOURNAL_BATCH = 500;
 export const DEFAULT_JOURNAL_MAX_PENDING = 100_000;
 export const DEFAULT_JOURNAL_SEGMENT_BYTES = 4 * 1024 * 1024;

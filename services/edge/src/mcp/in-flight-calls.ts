@@ -5,15 +5,22 @@ import type { RequestId } from './json-rpc.js';
 interface Pending {
   readonly callId: string;
   readonly method: string;
-  readonly controller: AbortController;
   cancelledByClient: boolean;
+  /** Why the wait ended early (the client cancelled, the gateway stops), once it has. */
+  stopped?: Error;
+  /** Rejects the wait in progress, if any. */
+  onStop?: (reason: Error) => void;
 }
 
 export interface InFlightCall {
   /** Unique per call: the router and session services know the call by it. */
   readonly callId: string;
-  /** Aborted when the client cancels the request or the gateway shuts down. */
-  readonly signal: AbortSignal;
+  /**
+   * The outcome of `promise`, unless the client cancels the request or the gateway shuts
+   * down first (the bus has no abort). No AbortController: one per request costs more
+   * than the rest of the bookkeeping together, and nothing here needs an EventTarget.
+   */
+  until<T>(promise: Promise<T>): Promise<T>;
   /** Whether the client itself cancelled (it then expects no response). */
   readonly cancelledByClient: () => boolean;
   done(): void;
@@ -32,11 +39,17 @@ export class InFlightCalls {
     const key = keyOf(session, requestId);
     // Ids must be unique among a session's requests; reusing one in flight would make cancellation ambiguous.
     if (this.pending.has(key)) throw new RpcError(RpcCode.InvalidRequest, 'Invalid Request: a request with this id is already in progress');
-    const entry: Pending = { callId: randomUUID(), method, controller: new AbortController(), cancelledByClient: false };
+    const entry: Pending = { callId: randomUUID(), method, cancelledByClient: false };
     this.pending.set(key, entry);
     return {
       callId: entry.callId,
-      signal: entry.controller.signal,
+      until: <T>(promise: Promise<T>) => {
+        if (entry.stopped) return Promise.reject(entry.stopped);
+        return new Promise<T>((resolve, reject) => {
+          entry.onStop = reject;
+          promise.then(resolve, reject);
+        });
+      },
       cancelledByClient: () => entry.cancelledByClient,
       done: () => {
         if (this.pending.get(key) === entry) this.pending.delete(key);
@@ -49,18 +62,23 @@ export class InFlightCalls {
     const entry = this.pending.get(keyOf(session, requestId));
     if (!entry || entry.cancelledByClient) return undefined;
     entry.cancelledByClient = true;
-    entry.controller.abort(cancelledByClient());
+    stop(entry, cancelledByClient());
     return { callId: entry.callId, method: entry.method };
   }
 
   abortAll(reason: Error): void {
-    for (const entry of this.pending.values()) entry.controller.abort(reason);
+    for (const entry of this.pending.values()) stop(entry, reason);
     this.pending.clear();
   }
 
   get size(): number {
     return this.pending.size;
   }
+}
+
+function stop(entry: Pending, reason: Error): void {
+  entry.stopped ??= reason;
+  entry.onStop?.(entry.stopped);
 }
 
 // "1" and 1 are different JSON-RPC ids.

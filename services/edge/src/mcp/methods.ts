@@ -65,7 +65,7 @@ export class MethodDispatcher {
       const { name, arguments: args } = params;
       if (typeof name !== 'string' || name.length === 0 || name.length > MAX_NAME_LENGTH) throw invalidParams('name must be a non-empty string');
       if (args !== undefined && !isRecord(args)) throw invalidParams('arguments must be an object');
-      const result = await untilAborted(
+      const result = await call.until(
         this.backend.callTool(
           {
             persona: persona.slug,
@@ -80,11 +80,10 @@ export class MethodDispatcher {
           },
           this.timeoutMs,
         ),
-        call.signal,
       );
       return JSON.stringify(result);
     }
-    const result = await untilAborted(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal, ...(context.forward !== undefined ? { forward: context.forward } : {}) }, this.timeoutMs), call.signal);
+    const result = await call.until(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal, ...(context.forward !== undefined ? { forward: context.forward } : {}) }, this.timeoutMs));
     return JSON.stringify(result);
   }
 }
@@ -108,22 +107,3 @@ export function progressTokenOf(params: Record<string, unknown>): ProgressToken 
 }
 
 const invalidParams = (detail: string) => new RpcError(RpcCode.InvalidParams, `Invalid params: ${detail}`);
-
-/** The call's outcome, unless the client cancels or the gateway stops first (the bus has no abort). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}
