@@ -17,6 +17,9 @@ interface Entry {
   readonly key: SessionKey;
   /** The connection definition and forwarded headers it was opened with, as JSON: compared on every call, so not hashed. */
   readonly definition: string;
+  /** What the last call passed: the same objects again skip building the JSON (the catalog replaces, never mutates, them). */
+  lastConnection?: GatewayTransport;
+  lastForwarded?: Readonly<Record<string, string>>;
   readonly ready: Promise<DownstreamConnection>;
   connection?: DownstreamConnection;
   openedAt?: Date;
@@ -60,13 +63,17 @@ export class SessionTable {
     if (this.closed) throw new GatewayError('UNAVAILABLE', 'The session service is shutting down');
     const id = JSON.stringify([key.persona, key.gateway, key.principal]);
     // The registry may have changed the gateway's URL, command or credentials since this session opened.
-    const definition = JSON.stringify([connection, forwarded ?? null]);
     let entry = this.entries.get(id);
+    // In one process the router hands over the catalog's own objects: the same ones mean the same definition.
+    const same = entry !== undefined && entry.lastConnection === connection && entry.lastForwarded === forwarded;
+    const definition = same ? entry!.definition : JSON.stringify([connection, forwarded ?? null]);
     if (entry && entry.definition !== definition) {
       this.retire(entry);
       entry = undefined;
     }
     entry ??= this.create(id, key, definition, connection, forwarded);
+    entry.lastConnection = connection;
+    entry.lastForwarded = forwarded;
     entry.inFlight += 1;
     entry.lastUsedAt = Date.now();
     clearTimeout(entry.timer);

@@ -18,6 +18,19 @@ import type { StreamRegistry } from './stream-registry.js';
 type RequestMessage = Extract<ClientMessage, { kind: 'request' }>;
 type ResponseMessage = Extract<ClientMessage, { kind: 'response' }>;
 const MAX_CANCEL_REASON = 500;
+/** A client sends the same Accept header on every request: its verdict is remembered (a few distinct values at most). */
+const acceptVerdicts = new Map<string, boolean>();
+const MAX_ACCEPT_VERDICTS = 64;
+
+function acceptsBoth(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  let verdict = acceptVerdicts.get(accept);
+  if (verdict === undefined) {
+    verdict = accepts(accept, 'application/json') && accepts(accept, 'text/event-stream');
+    if (acceptVerdicts.size < MAX_ACCEPT_VERDICTS) acceptVerdicts.set(accept, verdict);
+  }
+  return verdict;
+}
 
 export interface PostHandlerDeps {
   readonly sessions: SessionGate;
@@ -45,8 +58,7 @@ export class PostHandler {
   constructor(private readonly deps: PostHandlerDeps) {}
 
   async handle(request: McpHttpRequest, admitted: Admitted): Promise<McpHttpReply> {
-    const accept = header(request.headers, 'accept');
-    if (!accepts(accept, 'application/json') || !accepts(accept, 'text/event-stream')) throw refuse.notAcceptable('both application/json and text/event-stream');
+    if (!acceptsBoth(header(request.headers, 'accept'))) throw refuse.notAcceptable('both application/json and text/event-stream');
     if (!isJsonContentType(header(request.headers, 'content-type'))) throw refuse.unsupportedMediaType();
     const message = parseClientMessage(request.body);
     if (message.kind === 'request' && message.method === 'initialize') return this.initialize(message, admitted);
