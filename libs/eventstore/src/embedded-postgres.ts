@@ -93,7 +93,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
  */
 async function detachSignalHooks(): Promise<void> {
   const { default: exitHook } = await import('async-exit-hook');
-  for (const event of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) exitHook.unhookEvent(event);
+  // Only what is hooked: a second database in the same process (a benchmark run) finds some already gone.
+  const hooked = new Set(exitHook.hookedEvents());
+  for (const event of ['exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message']) if (hooked.has(event)) exitHook.unhookEvent(event);
 }
 
 /** Should this process end without stopping the database, postgres still gets its signal. */
