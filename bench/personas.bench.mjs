@@ -121,12 +121,15 @@ export async function run(report) {
   const gatewayPort = await freePort();
   const echo = start([join(ROOT, 'bench/fixtures/echo-server.mjs')], { PORT: String(echoPort) });
   const many = start([join(ROOT, 'bench/fixtures/echo-server.mjs')], { PORT: String(manyPort), TOOLS: '20' });
+  const thinPort = await freePort();
+  const thin = start([join(ROOT, 'bench/fixtures/thin-proxy.mjs')], { PORT: String(thinPort), TARGET: `http://127.0.0.1:${echoPort}/mcp` });
   const gateway = start([...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, 'host/dist/main.js'), 'start', '--no-demo'], { PORT: String(gatewayPort), DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' });
   const base = `http://127.0.0.1:${gatewayPort}`;
   try {
     await waitFor(`${base}/health/ready`);
     await waitFor(`http://127.0.0.1:${echoPort}/mcp`);
     await waitFor(`http://127.0.0.1:${manyPort}/mcp`);
+    await waitFor(`http://127.0.0.1:${thinPort}/mcp`);
     const token = (await readFile(join(dir, 'data', 'admin-token'), 'utf8')).trim();
     const admin = (path, body) =>
       fetch(`${base}/api/v1${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
@@ -148,6 +151,17 @@ export async function run(report) {
     );
     const { a: { rate: dt, cpuPerCall: dc }, b: { rate: pt, cpuPerCall: pc }, ratio } = await pairedThroughput(directSide, personaSide, 32);
     report(`tools/call throughput at concurrency 32: direct | through a persona (embedded), ${ROUNDS} alternating rounds`, `${Math.round(dt)} | ${Math.round(pt)} calls/s (${ratio.toFixed(2)}x, median of the rounds)`, '>= 0.8x direct');
+    // The floor: what the thinnest possible forwarder costs on this machine, measured the same way.
+    const thinClient = await client(`http://127.0.0.1:${thinPort}/mcp`);
+    const thinSide = { client: thinClient, name: 'echo', pids: { server: echo.child.pid, proxy: thin.child.pid } };
+    const { added: thinAdded } = await pairedLatency(directSide, thinSide);
+    const { b: { cpuPerCall: tc }, ratio: thinRatio } = await pairedThroughput(directSide, thinSide, 32);
+    await thinClient.close();
+    report(
+      'for scale, the thinnest forwarder (bench/fixtures/thin-proxy.mjs: node:http in, undici out, nothing else): adds at concurrency 1 | throughput | its CPU per call',
+      `${thinAdded.toFixed(2)} ms | ${thinRatio.toFixed(2)}x | ${Math.round(tc.proxy)} µs`,
+      'for reference',
+    );
     report('CPU per call at concurrency 32 (echo server | gateway process, PostgreSQL not counted)', `${Math.round(dc.server)} µs direct, ${Math.round(pc.server)} µs through a persona | ${Math.round(pc.gateway)} µs`, 'for reference');
     await direct.close();
     await persona.close();
@@ -181,7 +195,7 @@ export async function run(report) {
     samples.sort((a, b) => a - b);
     report(`tools/list, ${tools} tools from 50 gateways (${Math.round(size / 1024)} KB), HTTP round trip`, `p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`, 'p50 <= 2 ms, no downstream round trip');
   } finally {
-    await Promise.all([gateway.stop(), echo.stop(), many.stop()]);
+    await Promise.all([gateway.stop(), echo.stop(), many.stop(), thin.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
