@@ -126,7 +126,7 @@ export class EventJournal {
       throw new GatewayError('UNAVAILABLE', `Cannot write the event journal in ${this.options.dir}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     this.queue.push({ stream, event, segment, done: false, uncertain: false });
-        if (!this.shipping) {
+    if (!this.shipping) {
       if (this.queue.size >= this.options.batchSize) this.arm(0);
       else if (this.timer === undefined) this.arm(this.options.flushIntervalMs);
     }
