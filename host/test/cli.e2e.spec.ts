@@ -56,7 +56,7 @@ describe('CLI: replay and events against PostgreSQL', () => {
     const badTime = run('replay', '--until', 'yesterday-ish');
     expect(badTime.status).toBe(2);
     expect(badTime.stderr).toContain('--until must be an ISO 8601 time');
-    expect(run('replay', '--projection', 'nope').stderr).toContain('no projection named "nope" (known: stream_index)');
+    expect(run('replay', '--projection', 'nope').stderr).toContain('no projection named "nope" (known: stream_index, api_key_usage)');
     expect(run('events', '--limit', '0').status).toBe(2);
     expect(run('frobnicate').status).toBe(2);
     expect(run('replay', '--bogus').stderr).toContain("Unknown option '--bogus'");

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configOrExit, type GatewayConfig } from '@persona-gateway/config';
 import type { ServiceName } from '@persona-gateway/contracts';
-import { BUILT_IN_PROJECTIONS, type Projection } from '@persona-gateway/eventstore';
+import type { Projection } from '@persona-gateway/eventstore';
 import { createLogger, frameworkLogger } from './logger.js';
 import { PlatformModule } from './platform.module.js';
 import { createRuntime, type Logger, type Runtime } from './runtime.js';
@@ -12,6 +12,8 @@ import { createRuntime, type Logger, type Runtime } from './runtime.js';
 export interface ServiceDefinition {
   readonly name: ServiceName;
   readonly module: Type<unknown>;
+  /** SQL read models this service keeps current when it runs on its own (embedded mode runs them all once). */
+  readonly projections?: readonly Projection[];
 }
 
 export interface RunningGateway {
@@ -117,7 +119,7 @@ export async function runServiceProcess(service: ServiceDefinition): Promise<voi
   }
   const logger = createLogger(config.logLevel, service.name);
   try {
-    const gateway = await startGateway({ services: [service], config, projections: service.name === 'registry' ? BUILT_IN_PROJECTIONS : [], logger });
+    const gateway = await startGateway({ services: [service], config, projections: service.projections ?? [], logger });
     stopOnSignals(() => gateway.close(), logger);
     logger.log(`${service.name} ready: health on ${gateway.url}/health/ready, bus ${gateway.runtime.bus.transport}`);
   } catch (error) {

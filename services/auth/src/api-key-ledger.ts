@@ -12,18 +12,15 @@ export interface ApiKeyState {
   version: number;
 }
 
-const API_KEY_PRINCIPAL = /^apikey:([0-9a-f]{16})$/;
-
 /**
- * The auth service's read model of API keys, for the admin API: every key ever issued,
- * and when each was last used. `last used` comes from the router's call events (the
- * principal id names the key), so the hot path writes nothing per request for it.
+ * The auth service's read model of API keys, for the admin API: every key ever issued.
+ * When each was last used is the `api_key_usage` projection's (from the router's call
+ * events, so the hot path writes nothing per request for it): passed in to `summary`.
  */
 export class ApiKeyLedger {
   readonly name = 'api-key-ledger';
-  readonly handles = ['ApiKeyIssued', 'ApiKeyRevoked', 'ToolCallCompleted', 'ToolCallFailed'];
+  readonly handles = ['ApiKeyIssued', 'ApiKeyRevoked'];
   readonly keys = new Map<string, ApiKeyState>();
-  private readonly lastUsed = new Map<string, string>();
 
   apply(event: RecordedEvent): void {
     switch (event.type) {
@@ -40,14 +37,10 @@ export class ApiKeyLedger {
         key.version = event.version;
         return;
       }
-      default: {
-        const id = API_KEY_PRINCIPAL.exec((event.data as { principal?: { id?: string } }).principal?.id ?? '')?.[1];
-        if (id) this.lastUsed.set(id, event.recordedAt);
-      }
     }
   }
 
-  summary(key: ApiKeyState, now: number): ApiKeySummary {
+  summary(key: ApiKeyState, now: number, lastUsedAt: string | null): ApiKeySummary {
     const status = key.revokedAt ? 'revoked' : key.expiresAt !== null && now >= Date.parse(key.expiresAt) ? 'expired' : 'active';
     return {
       id: key.id,
@@ -56,7 +49,7 @@ export class ApiKeyLedger {
       prefix: key.prefix,
       createdAt: key.createdAt,
       expiresAt: key.expiresAt,
-      lastUsedAt: this.lastUsed.get(key.id) ?? null,
+      lastUsedAt,
       status,
       ...(key.revokedAt ? { revokedAt: key.revokedAt, revokedBy: key.revokedBy } : {}),
     };

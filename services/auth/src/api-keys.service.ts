@@ -1,9 +1,10 @@
 import { generateApiKey, SYSTEM_CLOCK, type Clock } from '@persona-gateway/access';
 import type { Bus, Subscription } from '@persona-gateway/bus';
 import { API_KEY_STREAM_PREFIX, CreateApiKeyV1, GetPersonaV1, GatewayError, ListApiKeysV1, RevokeApiKeyV1, type RequestOf } from '@persona-gateway/contracts';
-import type { EventFollower, PostgresEventStore } from '@persona-gateway/eventstore';
+import type { EventFollower, PostgresEventStore, Queryable } from '@persona-gateway/eventstore';
 import { decideIssueApiKey, decideRevokeApiKey, type ApiKeyEvent } from './api-key-decisions.js';
-import type { ApiKeyLedger } from './api-key-ledger.js';
+import type { ApiKeyLedger, ApiKeyState } from './api-key-ledger.js';
+import { lastUsedOf } from './api-key-usage.projection.js';
 
 /**
  * API keys over the bus: decided against the ledger, appended to `apikey-<id>` with the
@@ -17,6 +18,7 @@ export class ApiKeysService {
     private readonly bus: Bus,
     private readonly follower: EventFollower,
     private readonly ledger: ApiKeyLedger,
+    private readonly db: Queryable,
     private readonly clock: Clock = SYSTEM_CLOCK,
   ) {}
 
@@ -41,13 +43,13 @@ export class ApiKeysService {
     const generated = generateApiKey();
     const events = decideIssueApiKey(request, persona, generated, this.clock.now());
     const position = await this.append(generated.id, events, 'no_stream', request.actor);
-    return { apiKey: this.ledger.summary(this.ledger.keys.get(generated.id)!, this.clock.now()), key: generated.key, position };
+    // A key just issued has not been used.
+    return { apiKey: this.ledger.summary(this.ledger.keys.get(generated.id)!, this.clock.now(), null), key: generated.key, position };
   }
 
-  list(persona: string | undefined) {
-    const now = this.clock.now();
+  async list(persona: string | undefined) {
     const keys = [...this.ledger.keys.values()].filter((key) => persona === undefined || key.persona === persona).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-    return { keys: keys.map((key) => this.ledger.summary(key, now)) };
+    return { keys: await this.summaries(keys) };
   }
 
   async revoke(id: string, actor: string) {
@@ -56,7 +58,14 @@ export class ApiKeysService {
     const events = decideRevokeApiKey(id, key, actor);
     // A concurrent revoke makes the expected version fail: the key is revoked either way.
     const position = events.length > 0 ? await this.append(id, events, key!.version, actor).catch(() => this.follower.refresh().then(() => 0)) : 0;
-    return { apiKey: this.ledger.summary(this.ledger.keys.get(id)!, this.clock.now()), position };
+    const [apiKey] = await this.summaries([this.ledger.keys.get(id)!]);
+    return { apiKey: apiKey!, position };
+  }
+
+  private async summaries(keys: readonly ApiKeyState[]) {
+    const now = this.clock.now();
+    const lastUsed = await lastUsedOf(this.db, keys.map((key) => key.id));
+    return keys.map((key) => this.ledger.summary(key, now, lastUsed.get(key.id) ?? null));
   }
 
   private async append(id: string, events: readonly ApiKeyEvent[], expectedVersion: number | 'no_stream', actor: string): Promise<number> {

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { Bus } from '@persona-gateway/bus';
-import type { EventFollower, PostgresEventStore } from '@persona-gateway/eventstore';
-import { BUS, EVENT_STORE, FOLLOWER, serviceStatusProvider } from '@persona-gateway/platform';
+import type { EventFollower, PostgresEventStore, Queryable } from '@persona-gateway/eventstore';
+import { BUS, DATA_SOURCE, EVENT_STORE, FOLLOWER, serviceStatusProvider } from '@persona-gateway/platform';
 import { ApiKeyLedger } from './api-key-ledger.js';
 import { ApiKeysService } from './api-keys.service.js';
 
@@ -10,11 +10,11 @@ import { ApiKeysService } from './api-keys.service.js';
     serviceStatusProvider('auth'),
     {
       provide: ApiKeysService,
-      inject: [EVENT_STORE, BUS, FOLLOWER],
-      useFactory: async (store: PostgresEventStore, bus: Bus, follower: EventFollower) => {
+      inject: [EVENT_STORE, BUS, FOLLOWER, DATA_SOURCE],
+      useFactory: async (store: PostgresEventStore, bus: Bus, follower: EventFollower, db: Queryable) => {
         const ledger = new ApiKeyLedger();
         await follower.follow(ledger);
-        const service = new ApiKeysService(store, bus, follower, ledger);
+        const service = new ApiKeysService(store, bus, follower, ledger, db);
         return Object.assign(service, { onModuleInit: () => service.start(), onModuleDestroy: () => service.stop() });
       },
     },
