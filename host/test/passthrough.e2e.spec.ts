@@ -1,77 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { freePort } from '@persona-gateway/eventstore';
 import { eventually, startProcess, waitForHttpOk, type ManagedProcess } from '@persona-gateway/testing';
-import { exportJWK, generateKeyPair, SignJWT, UnsecuredJWT, type JWK, type CryptoKey } from 'jose';
+import { SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { adminApi, CLI, EVERYTHING, tempDataDir } from './helpers.js';
-
-const ISSUER = 'https://issuer.example';
-const AUDIENCE = 'persona-gateway';
-const TOOLS = [{ gateway: 'Echo', tool: 'headers' }];
-
-/** Headers any HTTP client sends by itself: everything else a downstream sees must be forwarded on purpose. */
-const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-type', 'content-length', 'accept', 'accept-encoding', 'accept-language', 'user-agent', 'sec-fetch-mode', 'mcp-session-id', 'mcp-protocol-version']);
-
-function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })));
-}
-
-/** A Streamable HTTP MCP server whose one tool answers with the headers of the request that called it, and its session id. */
-async function startHeaderEcho() {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  return listen(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = chunks.length > 0 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined;
-    const sessionId = req.headers['mcp-session-id'];
-    let transport = typeof sessionId === 'string' ? transports.get(sessionId) : undefined;
-    if (!transport) {
-      if (sessionId !== undefined || req.method !== 'POST') return void res.writeHead(404).end();
-      const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void transports.set(id, created) });
-      const mcp = new McpServer({ name: 'header-echo', version: '1.0.0' });
-      mcp.registerTool('headers', { description: 'The headers this request arrived with' }, async (extra) => ({
-        content: [{ type: 'text', text: JSON.stringify({ sessionId: extra.sessionId, headers: extra.requestInfo?.headers ?? {} }) }],
-      }));
-      await mcp.connect(created);
-      transport = created;
-    }
-    await transport.handleRequest(req, res, body);
-  });
-}
-
-interface SigningKey {
-  readonly kid: string;
-  readonly privateKey: CryptoKey;
-  readonly jwk: JWK;
-}
-
-async function signingKey(kid: string, alg = 'RS256'): Promise<SigningKey> {
-  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
-}
-
-const now = () => Math.floor(Date.now() / 1000);
-
-function token(key: SigningKey, options: { sub?: string; iss?: string; aud?: string; exp?: number; nbf?: number; kid?: string; alg?: string } = {}): Promise<string> {
-  const jwt = new SignJWT({})
-    .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? key.kid })
-    .setSubject(options.sub ?? 'alice')
-    .setIssuer(options.iss ?? ISSUER)
-    .setAudience(options.aud ?? AUDIENCE)
-    .setIssuedAt()
-    .setExpirationTime(options.exp ?? now() + 300);
-  if (options.nbf !== undefined) jwt.setNotBefore(options.nbf);
-  return jwt.sign(key.privateKey);
-}
+import { AUDIENCE, ISSUER, listen, now, signingKey, startHeaderEcho, token, TOOLS, TRANSPORT_HEADERS, type SigningKey } from './passthrough-support.js';
 
 describe('passthrough authentication end to end (embedded)', () => {
   let dataDir: string;
