@@ -86,7 +86,11 @@ export class EventPublisher {
     if (!this.connection) {
       this.connection = await DedicatedConnection.open(
         this.dataSource,
-        () => this.loop.wake(),
+        // Appends concern the leader. The others try for the lock at the poll's pace (a
+        // leader's successor takes over within one poll), not one query per append each.
+        () => {
+          if (this.leader) this.loop.wake();
+        },
         () => {
           // Losing the connection loses the lock: step down, reconnect on the next tick.
           this.leader = false;
