@@ -1,12 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '@persona-gateway/eventstore';
-import { createTestDatabase, startNatsServer, startProcess, waitForHttpOk, type ManagedProcess } from '@persona-gateway/testing';
-import { adminApi, CLI, EVERYTHING, ROOT, startDownstream, tempDataDir } from './helpers.js';
+import { createTestDatabase, startNatsServer, type ManagedProcess } from '@persona-gateway/testing';
+import { adminApi, EVERYTHING, startDownstream, startServices, tempDataDir, type ServiceProcess } from './helpers.js';
 import { connectClient } from './persona-scenario.js';
 
 describe('API keys, distributed mode (NATS, two edge replicas)', () => {
-  const processes: Array<{ process: ManagedProcess; port: number; name: string }> = [];
+  const processes: ServiceProcess[] = [];
   let nats: Awaited<ReturnType<typeof startNatsServer>>;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let everything: ManagedProcess;
@@ -19,14 +18,9 @@ describe('API keys, distributed mode (NATS, two edge replicas)', () => {
     const everythingPort = await freePort();
     everything = await startDownstream([EVERYTHING, 'streamableHttp'], everythingPort);
     const env = { DATABASE_URL: database.url, NATS_URL: nats.url, ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
-    for (const name of ['registry', 'auth', 'session', 'router', 'edge', 'edge']) {
-      const port = await freePort();
-      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: await tempDataDir() } }) });
-    }
-    await Promise.all(processes.map(({ process, port }) => waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process, timeoutMs: 60_000 })));
-    const issued = spawnSync(process.execPath, [CLI, 'admin-token', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    expect(issued.status).toBe(0);
-    token = issued.stdout.trim();
+    const started = await startServices(['registry', 'auth', 'session', 'router', 'edge', 'edge'], env);
+    processes.push(...started.processes);
+    token = started.token;
     const api = adminApi(edges()[0]!, token);
     expect((await api('POST', '/gateways', { name: 'Everything', transport: { type: 'streamable-http', url: `http://127.0.0.1:${everythingPort}/mcp` } })).status).toBe(201);
     expect((await api('POST', '/personas', { slug: 'devops-agent', name: 'DevOps', auth: { nonInteractive: true }, tools: [{ gateway: 'Everything', tool: 'echo' }], deploy: true })).status).toBe(201);

@@ -1,4 +1,6 @@
-import { canConnect, startProcess, type ManagedProcess } from '@persona-gateway/testing';
+import { spawnSync } from 'node:child_process';
+import { freePort } from '@persona-gateway/eventstore';
+import { canConnect, startProcess, waitForHttpOk, type ManagedProcess } from '@persona-gateway/testing';
 import { mkdtemp } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,4 +42,27 @@ export function adminApi(base: string, token: string) {
     const text = await response.text();
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
   };
+}
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly port: number;
+  readonly process: ManagedProcess;
+}
+
+/**
+ * Distributed mode as an orchestrator runs it: one process per named service (a name twice
+ * is two replicas), each with its own port and DATA_DIR (a router keeps its call journal
+ * there), all started at once and waited for; then an admin token issued with the CLI.
+ */
+export async function startServices(names: readonly string[], env: Record<string, string>): Promise<{ processes: ServiceProcess[]; token: string }> {
+  const processes: ServiceProcess[] = [];
+  for (const name of names) {
+    const port = await freePort();
+    processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: await tempDataDir() } }) });
+  }
+  await Promise.all(processes.map(({ process, port }) => waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process, timeoutMs: 60_000 })));
+  const issued = spawnSync(process.execPath, [CLI, 'admin-token', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  if (issued.status !== 0) throw new Error(`admin-token create failed: ${issued.stderr}`);
+  return { processes, token: issued.stdout.trim() };
 }

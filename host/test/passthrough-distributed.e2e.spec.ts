@@ -1,12 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { freePort } from '@persona-gateway/eventstore';
-import { createTestDatabase, eventually, startNatsServer, startProcess, waitForHttpOk, type ManagedProcess, type NatsServer, type TestDatabase } from '@persona-gateway/testing';
-import { adminApi, CLI, ROOT, tempDataDir } from './helpers.js';
-import { AUDIENCE, ISSUER, signingKey, startHeaderEcho, token, TOOLS, TRANSPORT_HEADERS, type SigningKey } from './passthrough-support.js';
+import { createTestDatabase, eventually, startNatsServer, type NatsServer, type TestDatabase } from '@persona-gateway/testing';
+import { adminApi, startServices, tempDataDir, type ServiceProcess } from './helpers.js';
+import { AUDIENCE, echoedHeaders, extraHeaders, ISSUER, signingKey, startHeaderEcho, token, TOOLS, type SigningKey } from './passthrough-support.js';
 
 /**
  * Passthrough across processes: the edge validates the JWT and seals the forwarded headers,
@@ -19,21 +15,10 @@ describe('passthrough authentication end to end (distributed: NATS, one process 
   let echo: { server: Server; url: string };
   let key: SigningKey;
   let api: ReturnType<typeof adminApi>;
-  const processes: Array<{ name: string; port: number; process: ManagedProcess }> = [];
+  const processes: ServiceProcess[] = [];
   const edges = () => processes.filter((p) => p.name === 'edge').map((p) => `http://127.0.0.1:${p.port}`);
 
-  async function echoed(base: string, headers: Record<string, string>): Promise<{ sessionId: string; headers: Record<string, string> }> {
-    const client = new Client({ name: 'passthrough-distributed', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/personas/tenants/mcp`), { requestInit: { headers } }));
-    try {
-      const result = await client.callTool({ name: 'Echo_headers', arguments: {} });
-      return JSON.parse((result.content as Array<{ text: string }>)[0]!.text);
-    } finally {
-      await client.close();
-    }
-  }
-
-  const extraHeaders = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+  const echoed = (base: string, headers: Record<string, string>) => echoedHeaders(`${base}/personas/tenants/mcp`, headers);
 
   beforeAll(async () => {
     key = await signingKey('k1');
@@ -41,14 +26,9 @@ describe('passthrough authentication end to end (distributed: NATS, one process 
     database = await createTestDatabase('ptdist');
     nats = await startNatsServer(join(await tempDataDir(), 'nats'));
     const env = { DATABASE_URL: database.url, NATS_URL: nats.url, ENCRYPTION_KEY: Buffer.alloc(32, 5).toString('base64') };
-    for (const name of ['registry', 'auth', 'session', 'router', 'edge', 'edge']) {
-      const port = await freePort();
-      processes.push({ name, port, process: startProcess(process.execPath, [join(ROOT, `services/${name}/dist/main.js`)], { env: { ...env, PORT: String(port), DATA_DIR: await tempDataDir() } }) });
-    }
-    await Promise.all(processes.map(({ process, port }) => waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process, timeoutMs: 60_000 })));
-    const issued = spawnSync(process.execPath, [CLI, 'admin-token', 'create'], { env: { ...process.env, ...env }, encoding: 'utf8' });
-    expect(issued.status).toBe(0);
-    api = adminApi(edges()[0]!, issued.stdout.trim());
+    const started = await startServices(['registry', 'auth', 'session', 'router', 'edge', 'edge'], env);
+    processes.push(...started.processes);
+    api = adminApi(edges()[0]!, started.token);
     expect((await api('POST', '/gateways', { name: 'Echo', transport: { type: 'streamable-http', url: `${echo.url}/mcp` } })).status).toBe(201);
     const auth = { passthrough: { headers: [{ name: 'X-Api-Key' }, { name: 'X-Tenant-Id', forwardAs: 'X-Downstream-Tenant' }], jwt: { jwks: { keys: [key.jwk] }, issuer: ISSUER, audience: AUDIENCE } } };
     expect((await api('POST', '/personas', { slug: 'tenants', name: 'Tenants', auth, tools: TOOLS, deploy: true })).status).toBe(201);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
@@ -67,3 +69,18 @@ export function token(key: SigningKey, options: { sub?: string; iss?: string; au
   return jwt.sign(key.privateKey);
 }
 
+
+/** Calls the echo tool at `endpoint` as a fresh MCP client with these headers: what the downstream received. */
+export async function echoedHeaders(endpoint: string, headers: Record<string, string>): Promise<{ sessionId: string; headers: Record<string, string> }> {
+  const client = new Client({ name: 'passthrough-e2e', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(endpoint), { requestInit: { headers } }));
+  try {
+    const result = await client.callTool({ name: 'Echo_headers', arguments: {} });
+    return JSON.parse((result.content as Array<{ text: string }>)[0]!.text);
+  } finally {
+    await client.close();
+  }
+}
+
+/** The headers a downstream saw beyond what any HTTP client sends by itself. */
+export const extraHeaders = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));

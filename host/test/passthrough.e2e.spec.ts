@@ -2,13 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort } from '@persona-gateway/eventstore';
 import { eventually, startProcess, waitForHttpOk, type ManagedProcess } from '@persona-gateway/testing';
 import { SignJWT, UnsecuredJWT, type JWK } from 'jose';
 import { adminApi, CLI, EVERYTHING, tempDataDir } from './helpers.js';
-import { AUDIENCE, ISSUER, listen, now, signingKey, startHeaderEcho, token, TOOLS, TRANSPORT_HEADERS, type SigningKey } from './passthrough-support.js';
+import { AUDIENCE, echoedHeaders, extraHeaders, ISSUER, listen, now, signingKey, startHeaderEcho, token, TOOLS, type SigningKey } from './passthrough-support.js';
 
 describe('passthrough authentication end to end (embedded)', () => {
   let dataDir: string;
@@ -35,19 +33,7 @@ describe('passthrough authentication end to end (embedded)', () => {
     return { status: response.status, message: response.status === 200 ? undefined : (JSON.parse(text) as { error: { message: string } }).error.message };
   }
 
-  /** Calls the echo tool as a fresh MCP client with these headers: what the downstream received. */
-  async function echoed(persona: string, headers: Record<string, string>): Promise<{ sessionId: string; headers: Record<string, string> }> {
-    const client = new Client({ name: 'passthrough-e2e', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(endpoint(persona)), { requestInit: { headers } }));
-    try {
-      const result = await client.callTool({ name: 'Echo_headers', arguments: {} });
-      return JSON.parse((result.content as Array<{ text: string }>)[0]!.text);
-    } finally {
-      await client.close();
-    }
-  }
-
-  const extraHeaders = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).filter(([name]) => !TRANSPORT_HEADERS.has(name)));
+  const echoed = (persona: string, headers: Record<string, string>) => echoedHeaders(endpoint(persona), headers);
 
   beforeAll(async () => {
     k1 = await signingKey('k1');
