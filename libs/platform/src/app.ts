@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configOrExit, type GatewayConfig } from '@persona-gateway/config';
 import type { ServiceName } from '@persona-gateway/contracts';
 import type { Projection } from '@persona-gateway/eventstore';
 import { createLogger, frameworkLogger } from './logger.js';
 import { PlatformModule } from './platform.module.js';
+import { createHttpAdapter, RawHttpRoutes } from './raw-http-routes.js';
 import { createRuntime, type Logger, type Runtime } from './runtime.js';
 
 export interface ServiceDefinition {
@@ -25,7 +26,6 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-export const DEFAULT_BODY_LIMIT_BYTES = 4 * 1024 * 1024;
 export const SERVICES_SHUTDOWN_MS = 8_000;
 
 /** Starts the given services in this process: runtime first, then one HTTP app over all of them. */
@@ -41,10 +41,11 @@ export async function startGateway(options: {
   const logger = options.logger ?? createLogger(config.logLevel);
   const runtime = await createRuntime({ config, services: options.services.map((s) => s.name), logger, projections: options.projections });
   try {
-    @Module({ imports: [PlatformModule.forRuntime(runtime), ...options.services.map((s) => s.module)] })
+    const routes = new RawHttpRoutes();
+    @Module({ imports: [PlatformModule.forRuntime(runtime, routes), ...options.services.map((s) => s.module)] })
     class GatewayModule {}
     const root: DynamicModule = { module: GatewayModule };
-    const app = await NestFactory.create<NestFastifyApplication>(root, new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT_BYTES }), {
+    const app = await NestFactory.create<NestFastifyApplication>(root, createHttpAdapter(routes), {
       logger: frameworkLogger(config.logLevel),
       abortOnError: false,
     });

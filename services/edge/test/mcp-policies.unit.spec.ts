@@ -1,5 +1,5 @@
 import { GatewayError, type ErrorCode } from '@persona-gateway/contracts';
-import { RpcError, refusalFromHttpError, rpcErrorFrom } from '../src/mcp/errors.js';
+import { RpcError, rpcErrorFrom } from '../src/mcp/errors.js';
 import { accepts } from '../src/mcp/http-exchange.js';
 import { OriginPolicy } from '../src/mcp/origin-policy.js';
 import { negotiateProtocolVersion } from '../src/mcp/protocol.js';
@@ -63,13 +63,6 @@ describe('gateway errors as JSON-RPC errors (the table in the README)', () => {
     const error = rpcErrorFrom(new Error('connect ECONNREFUSED postgres://admin:hunter2@db'));
     expect([error.code, error.message]).toEqual([-32603, 'Internal error']);
     expect(rpcErrorFrom(new RpcError(-32601, 'Method not found')).code).toBe(-32601);
-  });
-
-  it('maps Fastify\'s own refusals', () => {
-    expect(refusalFromHttpError(Object.assign(new Error('too large'), { statusCode: 413 })).status).toBe(413);
-    expect(refusalFromHttpError(Object.assign(new Error('bad type'), { statusCode: 415 })).status).toBe(415);
-    expect(refusalFromHttpError(Object.assign(new Error('bad length'), { statusCode: 400 })).status).toBe(400);
-    expect(refusalFromHttpError(new Error('boom'))).toMatchObject({ status: 500, message: 'Internal error' });
   });
 });
 

@@ -69,6 +69,27 @@ describe('persona MCP endpoint: Streamable HTTP edge cases, over plain fetch', (
     expect((await fetch(demo.url, { method: 'OPTIONS', headers: { origin: 'https://evil.example' } })).status).toBe(403);
   });
 
+  it('serves the endpoint on Node\'s server directly: query strings, streamed bodies over the limit, other paths left to Fastify', async () => {
+    const session = await demo.initialize();
+    const withQuery = new RawClient(`${demo.url}?client=raw`);
+    expect(await (await withQuery.request(session, 3, 'ping')).json()).toEqual({ jsonrpc: '2.0', id: 3, result: {} });
+    expect((await new RawClient(`${edge.base}/personas/de%6do/mcp`).request(session, 4, 'ping')).status).toBe(200);
+    expect((await new RawClient(`${edge.base}/personas/demo/mcp/`).request(session, 5, 'ping')).status).toBe(404);
+
+    // No Content-Length: the limit is enforced while reading, and the connection stays usable.
+    const parts = [`{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"Demo_echo","arguments":{"text":"`, 'x'.repeat(5 * 1024 * 1024), '"}}}'];
+    const streamed = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    });
+    const huge = await fetch(demo.url, { method: 'POST', headers: demo.headers({ 'mcp-session-id': session }), body: streamed, duplex: 'half' } as RequestInit);
+    expect(huge.status).toBe(413);
+    expect(await rpcError(huge)).toEqual({ id: null, code: -32000, message: expect.stringMatching(/too large/i) });
+    expect((await demo.request(session, 7, 'ping')).status).toBe(200);
+  });
+
   it('asks for credentials with 401 and WWW-Authenticate: Bearer', async () => {
     const anonymous = await fetch(demo.url, { method: 'POST', headers: { accept: 'application/json, text/event-stream', 'content-type': 'application/json' }, body: '{}' });
     expect(anonymous.status).toBe(401);

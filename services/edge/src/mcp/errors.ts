@@ -100,16 +100,6 @@ export function rpcErrorFrom(error: unknown): RpcError {
   }
 }
 
-/** Errors Fastify raises before the handler runs (body limit, unreadable content type). */
-export function refusalFromHttpError(error: unknown): HttpRefusal {
-  if (error instanceof HttpRefusal) return error;
-  const status = typeof (error as { statusCode?: unknown })?.statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
-  if (status === 413) return refuse.bodyTooLarge();
-  if (status === 415) return refuse.unsupportedMediaType();
-  if (status >= 400 && status < 500) return refuse.invalidRequest('the request could not be read');
-  return refuse.internal();
-}
-
 /** Thrown into a pending call when its client cancels it or the gateway shuts down. */
 export const cancelledByClient = () => new GatewayError('CANCELLED', 'Request cancelled');
 export const shuttingDown = () => new GatewayError('UNAVAILABLE', 'Gateway is shutting down, try again');

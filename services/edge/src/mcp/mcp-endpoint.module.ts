@@ -13,16 +13,14 @@ import {
   type Provider,
   type ValueProvider,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { Bus, Subscription } from '@persona-gateway/bus';
 import type { PersonaDirectory } from '@persona-gateway/catalog';
 import type { GatewayConfig } from '@persona-gateway/config';
-import { BUS, CONFIG, INSTANCE, SECRETS, type Instance } from '@persona-gateway/platform';
+import { BUS, CONFIG, DEFAULT_BODY_LIMIT_BYTES, INSTANCE, RAW_HTTP_ROUTES, SECRETS, type Instance, type RawHttpRoutes } from '@persona-gateway/platform';
 import type { SecretBox } from '@persona-gateway/secrets';
-import type { FastifyInstance } from 'fastify';
 import { BusBackend, listenForEndpoint } from './bus-backend.js';
 import { McpEndpoint, type McpEndpointOptions } from './mcp-endpoint.js';
-import { mcpRoutes } from './mcp-routes.js';
+import { MCP_PATH, mcpHttpHandler } from './mcp-routes.js';
 import { MCP_AUTHENTICATOR, PERSONA_DIRECTORY, type McpAuthenticator } from './tokens.js';
 
 /** A provider for one of the module's tokens, without the token: the module supplies it. */
@@ -41,7 +39,7 @@ export interface McpEndpointModuleOptions {
 
 const MCP_TUNING = Symbol('persona-gateway.edge.mcp.tuning');
 
-/** Connects the endpoint to the bus and to Fastify for as long as the module lives. */
+/** Connects the endpoint to the bus and to the HTTP server for as long as the module lives. */
 @Injectable()
 class McpEndpointBinding implements OnModuleInit, OnModuleDestroy {
   private subscriptions: Subscription[] = [];
@@ -49,15 +47,13 @@ class McpEndpointBinding implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(McpEndpoint) private readonly endpoint: McpEndpoint,
     @Inject(BUS) private readonly bus: Bus,
-    @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
+    @Inject(RAW_HTTP_ROUTES) private readonly routes: RawHttpRoutes,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    if (typeof fastify?.addContentTypeParser !== 'function') throw new TypeError('McpEndpointModule needs the Fastify HTTP adapter (@nestjs/platform-fastify)');
     this.subscriptions = await listenForEndpoint(this.bus, this.endpoint);
     this.endpoint.start();
-    await fastify.register(mcpRoutes(this.endpoint));
+    this.routes.claim(MCP_PATH, mcpHttpHandler(this.endpoint, DEFAULT_BODY_LIMIT_BYTES));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -69,7 +65,7 @@ class McpEndpointBinding implements OnModuleInit, OnModuleDestroy {
 
 /**
  * The persona MCP endpoints, `/personas/:slug/mcp`. Needs the platform's global BUS,
- * SECRETS, CONFIG and INSTANCE, and the Fastify adapter.
+ * SECRETS, CONFIG, INSTANCE and RAW_HTTP_ROUTES.
  */
 @Module({})
 export class McpEndpointModule {

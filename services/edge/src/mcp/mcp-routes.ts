@@ -1,55 +1,78 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { refusalFromHttpError } from './errors.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { refuse } from './errors.js';
 import type { McpHttpReply } from './http-exchange.js';
 import type { McpEndpoint } from './mcp-endpoint.js';
 import { ServerResponseSink, SSE_HEADERS } from './sse.js';
 
-export const MCP_PATH = '/personas/:slug/mcp';
-
-// Every method reaches the endpoint, which answers 405 for the ones MCP does not use.
-const METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS', 'PUT', 'PATCH', 'HEAD'];
+/** `/personas/<slug>/mcp`; the slug as sent (percent-encoded or not), without a query string. */
+export const MCP_PATH = /^\/personas\/([^/]+)\/mcp$/;
 
 /**
- * The persona endpoint as a Fastify plugin. It is a plugin rather than a Nest controller
- * because it must own its body parsing: in its own encapsulation context it reads the
- * body as text (up to the app's bodyLimit), so malformed JSON is answered with JSON-RPC
- * -32700, and a wrong Content-Type with 415, instead of the app-wide parser's errors.
- * It stays thin: translate the request, let the endpoint decide, write the reply.
+ * The persona endpoint on Node's HTTP server, with no framework in between: it is the
+ * product's hot path, and the endpoint needs nothing of one. It reads the body as text up
+ * to `bodyLimit` (so malformed JSON is answered with JSON-RPC -32700 and a wrong
+ * Content-Type with 415, by the endpoint), lets the endpoint decide, and writes the reply.
+ * Every method reaches the endpoint, which answers 405 for the ones MCP does not use.
  */
-export function mcpRoutes(endpoint: McpEndpoint) {
-  return async function personaMcpRoutes(scope: FastifyInstance): Promise<void> {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-    // Errors raised before the handler runs: body over the limit, unreadable Content-Type.
-    scope.setErrorHandler((error, request, reply) => send(reply, endpoint.answerTransportError(refusalFromHttpError(error), request)));
-    scope.route({
-      method: METHODS,
-      url: MCP_PATH,
-      // A HEAD must not open an SSE stream it can never read.
-      exposeHeadRoute: false,
-      handler: async (request: FastifyRequest<{ Params: { slug: string } }>, reply) =>
-        send(
-          reply,
-          await endpoint.handle({
-            method: request.method,
-            slug: request.params.slug,
-            headers: request.headers,
-            body: typeof request.body === 'string' ? request.body : undefined,
-          }),
-        ),
+export function mcpHttpHandler(endpoint: McpEndpoint, bodyLimit: number) {
+  return (request: IncomingMessage, response: ServerResponse, match: RegExpExecArray): void => {
+    const slug = decodeSlug(match[1]!);
+    const declared = Number(request.headers['content-length']);
+    if (declared > bodyLimit) return send(response, endpoint.answerTransportError(refuse.bodyTooLarge(), request));
+    if (!hasBody(request)) return answer(endpoint, request, response, slug, undefined);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > bodyLimit) {
+        // The rest flows on unread, as Node reads what a request leaves before the next one.
+        request.removeAllListeners('data').removeAllListeners('end');
+        send(response, endpoint.answerTransportError(refuse.bodyTooLarge(), request));
+        return;
+      }
+      chunks.push(chunk);
     });
+    request.on('end', () => answer(endpoint, request, response, slug, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
+    // A client that goes away mid-body gets no answer; Node closes the socket.
+    request.on('error', () => response.destroy());
   };
 }
 
-function send(reply: FastifyReply, result: McpHttpReply): FastifyReply {
-  if (result.kind === 'stream') {
-    // SSE is written to Node's response directly; Fastify steps aside for this request.
-    reply.hijack();
-    reply.raw.writeHead(200, { ...SSE_HEADERS, ...result.headers });
-    reply.raw.flushHeaders();
-    result.connect(new ServerResponseSink(reply.raw));
-    return reply;
+function answer(endpoint: McpEndpoint, request: IncomingMessage, response: ServerResponse, slug: string, body: string | undefined): void {
+  endpoint.handle({ method: request.method ?? 'GET', slug, headers: request.headers, body }).then(
+    (reply) => send(response, reply),
+    // handle() answers every failure itself; this is the last resort.
+    () => send(response, endpoint.answerTransportError(refuse.internal(), request)),
+  );
+}
+
+function send(response: ServerResponse, reply: McpHttpReply): void {
+  if (response.headersSent || response.destroyed) return;
+  if (reply.kind === 'stream') {
+    response.writeHead(200, { ...SSE_HEADERS, ...reply.headers });
+    response.flushHeaders();
+    reply.connect(new ServerResponseSink(response));
+    return;
   }
-  reply.code(result.status).headers(result.headers);
-  return result.kind === 'json' ? reply.send(result.body) : reply.send();
+  if (reply.kind === 'empty') {
+    response.writeHead(reply.status, reply.headers).end();
+    return;
+  }
+  response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) }).end(reply.body);
+}
+
+/** As a request without Content-Length or Transfer-Encoding has none (RFC 9112, 6.3). */
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/** Percent-decoded, as a router would; a malformed escape stays as sent and names no persona. */
+function decodeSlug(raw: string): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

@@ -2,11 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Global, Module, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Bus } from '@persona-gateway/bus';
 import type { PersonaDirectory } from '@persona-gateway/catalog';
 import { loadConfig } from '@persona-gateway/config';
-import { BUS, CONFIG, DEFAULT_BODY_LIMIT_BYTES, INSTANCE, SECRETS, type Instance } from '@persona-gateway/platform';
+import { BUS, CONFIG, createHttpAdapter, INSTANCE, RAW_HTTP_ROUTES, RawHttpRoutes, SECRETS, type Instance } from '@persona-gateway/platform';
 import { SecretBox } from '@persona-gateway/secrets';
 import { McpEndpointModule, type McpAuthenticator, type McpEndpointModuleOptions } from '../../src/mcp/index.js';
 
@@ -34,11 +34,13 @@ export async function startEdge(options: {
 }): Promise<EdgeApp> {
   const config = loadConfig({ PORT: '0', PUBLIC_URL, ALLOWED_ORIGINS: ALLOWED_ORIGIN, DOWNSTREAM_CALL_TIMEOUT_MS: '10000', LOG_LEVEL: 'error' });
   const instance: Instance = { id: randomUUID(), startedAt: new Date().toISOString(), version: '0.1.0', services: ['edge'] };
+  const routes = new RawHttpRoutes();
   const platform = [
     { provide: BUS, useValue: options.bus },
     { provide: SECRETS, useValue: SecretBox.fromKey(options.key) },
     { provide: CONFIG, useValue: config },
     { provide: INSTANCE, useValue: instance },
+    { provide: RAW_HTTP_ROUTES, useValue: routes },
   ];
 
   @Global()
@@ -56,7 +58,7 @@ export async function startEdge(options: {
   const logs: string[] = [];
   const record = (message: unknown) => void logs.push(String(message));
   const logger: LoggerService = { log: record, error: record, warn: record, debug: record, verbose: record, fatal: record };
-  const app = await NestFactory.create<NestFastifyApplication>(TestEdgeModule, new FastifyAdapter({ bodyLimit: DEFAULT_BODY_LIMIT_BYTES }), { logger, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(TestEdgeModule, createHttpAdapter(routes), { logger, abortOnError: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
