@@ -28,6 +28,8 @@ async function waitFor(url) {
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/** Calls each side makes before anything is measured: the steady state counts (see personas.bench.mjs). */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
 
 async function connectClient(url) {
@@ -47,7 +49,7 @@ async function sample(client, name, calls, into) {
 /** Direct and through-the-persona calls in alternating rounds (the machine's speed drifts); p50 of each, and the median of the rounds' differences. */
 async function pairedP50(sides) {
   const clients = await Promise.all(sides.map((side) => connectClient(side.url)));
-  for (const [i, side] of sides.entries()) await sample(clients[i], side.name, 200, []);
+  for (const [i, side] of sides.entries()) await sample(clients[i], side.name, WARMUP, []);
   const all = sides.map(() => []);
   const differences = [];
   for (let round = 0; round < ROUNDS; round++) {

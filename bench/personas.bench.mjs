@@ -18,6 +18,12 @@ const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 5_000);
  * gives both sides the same conditions. Figures are over all rounds.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Calls each side makes before anything is measured. A gateway runs for days: what counts
+ * is its steady state, once V8 has optimised the path of a call, which takes a few thousand
+ * calls (measured: the gateway's own time per call still falls for the first 2,000 or so).
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 
 function start(args, env) {
   const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'ignore' });
@@ -64,7 +70,7 @@ async function sampleLatency(c, name, calls, samples) {
 
 /** p50 and p99 of each side over ROUNDS alternating rounds, and the median of the rounds' p50 differences. */
 async function pairedLatency(a, b) {
-  for (const side of [a, b]) for (let i = 0; i < 200; i++) await side.client.callTool({ name: side.name, arguments: { text: 'warm' } });
+  for (const side of [a, b]) for (let i = 0; i < WARMUP; i++) await side.client.callTool({ name: side.name, arguments: { text: 'warm' } });
   const all = [[], []];
   const differences = [];
   for (let round = 0; round < ROUNDS; round++) {
