@@ -23,7 +23,7 @@ interface ReplyPacket {
   isDisposed?: boolean;
 }
 
-/** Server side: a failed request's code goes into a header; the payload carries only the message. */
+/** The answering side: Nest's reply packet; a failed request's code goes into a header, the payload carries only the message. */
 export class CodedReplySerializer {
   serialize(packet: ReplyPacket): { data: string; headers?: MsgHdrs } {
     if (!packet.err) return { data: JSON.stringify(packet) };

@@ -204,4 +204,21 @@ describe('NATS wire format', () => {
     expect(reply.string()).not.toContain('NOT_FOUND');
     expect(reply.json()).toMatchObject({ id: 'raw-1', err: { message: 'Unknown tool: X' } });
   });
+
+  it('answers Nest\'s packet format, and refuses bytes that are not a packet at once instead of leaving the sender to time out', async () => {
+    const { Echo } = contracts();
+    let calls = 0;
+    await bus.handle(Echo, ({ text }) => {
+      calls += 1;
+      return { text, servedBy: 'nats' };
+    });
+    const ok = await raw.request(Echo.subject, JSON.stringify({ pattern: Echo.subject, data: { text: 'hi' }, id: 'raw-2' }), { timeout: 2_000 });
+    expect(ok.json()).toEqual({ id: 'raw-2', response: { text: 'hi', servedBy: 'nats' }, isDisposed: true });
+    for (const garbage of ['not json', '{"pattern":', '[1,2,3]']) {
+      // A request left unanswered would reject with a timeout.
+      const reply = await raw.request(Echo.subject, garbage, { timeout: 2_000 });
+      expect(reply.headers?.get(ERROR_CODE_HEADER)).toBe('INVALID_PAYLOAD');
+    }
+    expect(calls).toBe(1);
+  });
 });
