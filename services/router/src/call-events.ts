@@ -23,3 +23,23 @@ export const CALL_EVENT_TYPES = ['ToolCallCompleted', 'ToolCallFailed'] as const
 export function callEventType(outcome: string): (typeof CALL_EVENT_TYPES)[number] {
   return outcome === 'ok' || outcome === 'tool-error' ? 'ToolCallCompleted' : 'ToolCallFailed';
 }
+
+let minuteStart = Number.NaN;
+let minutePrefix = '';
+
+/**
+ * `new Date(ms).toISOString()` for an integer epoch time, without a Date per call (the
+ * router stamps every call, and toISOString costs microseconds): the part up to the
+ * minute is formatted once a minute.
+ */
+export function isoTime(ms: number): string {
+  const withinMinute = ms % 60_000;
+  const minute = ms - withinMinute;
+  if (minute !== minuteStart) {
+    minuteStart = minute;
+    minutePrefix = new Date(minute).toISOString().slice(0, 17); // YYYY-MM-DDTHH:MM:
+  }
+  const seconds = Math.floor(withinMinute / 1000);
+  const millis = withinMinute % 1000;
+  return `${minutePrefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+}

@@ -11,6 +11,7 @@ import {
   type RequestOf,
 } from '@persona-gateway/contracts';
 import type { CallRecorder } from './call-recorder.js';
+import { isoTime } from './call-events.js';
 
 /** Head-room over the session service's own downstream timeout, so its error wins. */
 const BUS_MARGIN_MS = 5_000;
@@ -62,7 +63,7 @@ export class RouterService {
 
   private async handleCall(request: RequestOf<typeof RouterCallV1>): Promise<CallToolResult> {
     const started = performance.now();
-    const startedAt = new Date().toISOString();
+    const startedAt = isoTime(Date.now());
     const route = this.catalog.route(request.persona, request.name);
     // A passthrough caller's label is its JWT subject or "anonymous passthrough": on record, never a secret.
     const principal = request.principal.kind === 'passthrough' && request.principal.label ? { id: request.principal.id, kind: request.principal.kind, label: request.principal.label } : { id: request.principal.id, kind: request.principal.kind };
