@@ -27,6 +27,18 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
+/** Until every role of the thin forwarder is subscribed: an initialize gets through. */
+async function answersInitialize(url) {
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    await response.text();
+    if (response.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} never answered initialize`);
+}
+
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Calls each side makes before anything is measured: the steady state counts (see personas.bench.mjs). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
@@ -116,6 +128,23 @@ export async function run(report) {
     report(
       'distributed tools/call by layer (means): edge waits for a router | a router waits for the session service (includes the downstream call)',
       `${mean(edge['router.tools.call.v1']).toFixed(2)} ms | ${mean(toSession).toFixed(2)} ms`,
+      'for reference',
+    );
+    // The floor: the same topology with nothing but the hops (bench/fixtures/thin-distributed.mjs), measured the same way.
+    const thinPort = await freePort();
+    const thin = join(ROOT, 'bench/fixtures/thin-distributed.mjs');
+    const thinEnv = { ...process.env, NATS_URL: nats.url, TARGET: `http://127.0.0.1:${echoPort}/mcp` };
+    for (const role of ['session', 'router', 'router']) children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: role }, stdio: 'ignore' }));
+    children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: 'edge', PORT: String(thinPort) }, stdio: 'ignore' }));
+    await waitFor(`http://127.0.0.1:${thinPort}/mcp`);
+    await answersInitialize(`http://127.0.0.1:${thinPort}/mcp`);
+    const floor = await pairedP50([
+      { url: `http://127.0.0.1:${echoPort}/mcp`, name: 'echo' },
+      { url: `http://127.0.0.1:${thinPort}/mcp`, name: 'echo' },
+    ]);
+    report(
+      'for scale, the thinnest forwarder with the same topology (bench/fixtures/thin-distributed.mjs: node:http, NATS to one of 2 routers, NATS to a session process, undici; nothing else): adds',
+      `${floor.added.toFixed(2)} ms (direct ${floor.direct.toFixed(2)} ms)`,
       'for reference',
     );
   } finally {
