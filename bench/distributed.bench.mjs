@@ -27,16 +27,15 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
-/** Until every role of the thin forwarder is subscribed: an initialize gets through. */
-async function answersInitialize(url) {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } });
+/** Until every role of the thin forwarder is subscribed: a request gets through to the downstream (which refuses it: no session). */
+async function reachesDownstream(url) {
   for (let i = 0; i < 100; i++) {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body });
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{"jsonrpc":"2.0","id":0,"method":"ping"}' });
     await response.text();
-    if (response.ok) return;
+    if (response.status !== 503) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${url} never answered initialize`);
+  throw new Error(`${url} never reached the downstream`);
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -137,7 +136,7 @@ export async function run(report) {
     for (const role of ['session', 'router', 'router']) children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: role }, stdio: 'ignore' }));
     children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: 'edge', PORT: String(thinPort) }, stdio: 'ignore' }));
     await waitFor(`http://127.0.0.1:${thinPort}/mcp`);
-    await answersInitialize(`http://127.0.0.1:${thinPort}/mcp`);
+    await reachesDownstream(`http://127.0.0.1:${thinPort}/mcp`);
     const floor = await pairedP50([
       { url: `http://127.0.0.1:${echoPort}/mcp`, name: 'echo' },
       { url: `http://127.0.0.1:${thinPort}/mcp`, name: 'echo' },
