@@ -75,7 +75,9 @@ export class NatsBus implements Bus {
       const packet = JSON.stringify({ pattern: contract.subject, data: payload, id: randomUUID() });
       let reply: Msg;
       try {
-        reply = await this.client.unwrap<NatsConnection>().request(contract.subject, packet, { timeout: timeoutMs, headers: toNatsHeaders(headers) });
+        // No header block at all when there is nothing to carry (untraced, no caller headers): less to encode and parse on every hop.
+        const wireHeaders = Object.keys(headers).length > 0 ? toNatsHeaders(headers) : undefined;
+        reply = await this.client.unwrap<NatsConnection>().request(contract.subject, packet, { timeout: timeoutMs, headers: wireHeaders });
       } catch (error) {
         if (error instanceof TimeoutError || (error instanceof RequestError && error.cause instanceof TimeoutError)) {
           throw new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`, { cause: error });
