@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { Socket } from 'node:net';
 import { connectDatabase, freePort, PostgresEventStore } from '@persona-gateway/eventstore';
 import { eventually, startProcess, waitForHttpOk } from '@persona-gateway/testing';
 import { CLI, ROOT, tempDataDir } from './helpers.js';
@@ -95,6 +96,28 @@ describe('embedded mode: npm start', () => {
       expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // the database it started was stopped again
     } finally {
       await blocker.stop('SIGKILL');
+    }
+  });
+
+  it('stops promptly when a client holds a connection mid-request (a kept-alive or half-sent request cannot hold the shutdown)', async () => {
+    const dataDir = await tempDataDir();
+    const port = await freePort();
+    const gateway = startProcess(process.execPath, [CLI, 'start', '--no-demo'], { env: { PORT: String(port), DATA_DIR: dataDir } });
+    const socket = new Socket();
+    try {
+      await waitForHttpOk(`http://127.0.0.1:${port}/health/ready`, { process: gateway, timeoutMs: 90_000 });
+      // Headers promising a body that never comes: the server must keep reading, and no idle-connection sweep closes it.
+      await new Promise<void>((resolve, reject) => socket.once('error', reject).connect(port, '127.0.0.1', resolve));
+      socket.write('POST /api/v1/gateways HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"name":');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // stop() kills the process if it is still running after 15 s.
+      const stopped = await gateway.stop('SIGTERM');
+      expect(stopped.signal).not.toBe('SIGKILL');
+      expect(gateway.output()).toMatch(/SIGTERM: shutting down[\s\S]*stopped/);
+      expect(gateway.output()).not.toMatch(/did not stop within/);
+    } finally {
+      socket.destroy();
+      await gateway.stop('SIGKILL');
     }
   });
 });

@@ -1,7 +1,9 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { configOrExit, type GatewayConfig } from '@persona-gateway/config';
 import type { ServiceName } from '@persona-gateway/contracts';
 import type { Projection } from '@persona-gateway/eventstore';
@@ -27,6 +29,13 @@ export interface RunningGateway {
 }
 
 export const SERVICES_SHUTDOWN_MS = 8_000;
+/**
+ * How long HTTP connections may stay open once the services have stopped (and answered
+ * what they still could). Closing the server waits for every connection to end, and a
+ * kept-alive connection that was busy when closing began is then only closed by its client
+ * or the keep-alive timeout (72 s): without a cut, one such client holds the shutdown.
+ */
+export const HTTP_SHUTDOWN_GRACE_MS = 1_000;
 
 /** Starts the given services in this process: runtime first, then one HTTP app over all of them. */
 export async function startGateway(options: {
@@ -48,6 +57,12 @@ export async function startGateway(options: {
     const app = await NestFactory.create<NestFastifyApplication>(root, createHttpAdapter(routes), {
       logger: frameworkLogger(config.logLevel),
       abortOnError: false,
+    });
+    // Runs once every service has stopped, as Nest closes the HTTP server.
+    (app.getHttpAdapter().getInstance() as FastifyInstance).addHook('preClose', (done) => {
+      const server = app.getHttpServer() as Server;
+      setTimeout(() => server.closeAllConnections(), HTTP_SHUTDOWN_GRACE_MS).unref();
+      done();
     });
     await app.init();
     await options.beforeListen?.(runtime);
