@@ -51,7 +51,9 @@ describe('embedded mode: npm start', () => {
     const stopped = await first.stop('SIGINT');
     expect(stopped.code === 0 || stopped.signal === 'SIGINT').toBe(true);
     // npm may exit before the gateway has finished its orderly shutdown: wait for the gateway.
-    await eventually('the gateway to stop', () => /SIGINT: shutting down[\s\S]*stopped/.test(first.output()), 15_000);
+    await eventually('the gateway to stop', () => /SIGINT: shutting down[\s\S]*stopped/.test(first.output()), 15_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${first.output()}`);
+    });
     expect(first.output()).not.toMatch(/error|exiting without waiting/i);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // postgres shut down cleanly
     expect(existsSync(join(dataDir, 'runtime.json'))).toBe(false);

@@ -20,6 +20,8 @@ import { startTelemetry, type Telemetry } from '@persona-gateway/telemetry';
 import type { DataSource } from 'typeorm';
 
 export const VERSION = '0.1.0';
+/** How long stopping the runtime's parts (loops, connections, the bus, the embedded database) may take in all. */
+export const RUNTIME_SHUTDOWN_MS = 5_000;
 
 export interface Instance {
   readonly id: string;
@@ -72,12 +74,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
   const onClose = (what: string, run: () => Promise<unknown>) => cleanups.push({ what, run });
   onClose('telemetry', () => telemetry.shutdown());
-  const close = async () => {
-    for (const { what, run } of cleanups.reverse()) {
-      logger.debug?.(`stopping ${what}`);
-      await run().catch((error: unknown) => logger.warn(`shutdown: ${what}: ${String(error)}`));
-    }
-  };
+  const close = () => closeInOrder(cleanups.reverse(), RUNTIME_SHUTDOWN_MS, logger);
   try {
     let embedded: EmbeddedDatabase | undefined;
     if (!config.databaseUrl) {
@@ -138,4 +135,30 @@ async function runProjections(dataSource: DataSource, store: PostgresEventStore,
     await loop.stop();
     await listener.close();
   };
+}
+
+/**
+ * Runs the cleanups one after the other, each given what is left of `budgetMs`: a part that
+ * hangs (a query on a connection whose database went away with the same Ctrl-C) is left
+ * behind with a warning, and the rest still runs, the embedded database last.
+ */
+export async function closeInOrder(cleanups: ReadonlyArray<{ what: string; run: () => Promise<unknown> }>, budgetMs: number, logger: Pick<Logger, 'warn' | 'debug'>): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (const { what, run } of cleanups) {
+    logger.debug?.(`stopping ${what}`);
+    let timer: NodeJS.Timeout | undefined;
+    const left = Math.max(deadline - Date.now(), 100);
+    const finished = await Promise.race([
+      run().then(
+        () => true,
+        (error: unknown) => {
+          logger.warn(`shutdown: ${what}: ${String(error)}`);
+          return true;
+        },
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left))),
+    ]);
+    clearTimeout(timer);
+    if (!finished) logger.warn(`shutdown: ${what} did not stop within ${left} ms; going on`);
+  }
 }
