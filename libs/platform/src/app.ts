@@ -10,7 +10,7 @@ import type { Projection } from '@persona-gateway/eventstore';
 import { createLogger, frameworkLogger } from './logger.js';
 import { PlatformModule } from './platform.module.js';
 import { createHttpAdapter, RawHttpRoutes } from './raw-http-routes.js';
-import { createRuntime, type Logger, type Runtime } from './runtime.js';
+import { createRuntime, settlesWithin, type Logger, type Runtime } from './runtime.js';
 
 export interface ServiceDefinition {
   readonly name: ServiceName;
@@ -79,13 +79,7 @@ export async function startGateway(options: {
         (closing ??= (async () => {
           logger.debug?.('stopping HTTP and services');
           // A service stuck on a dead downstream must not keep the database from stopping cleanly.
-          let timer: NodeJS.Timeout | undefined;
-          const closed = await Promise.race([
-            app.close().then(() => true),
-            new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), SERVICES_SHUTDOWN_MS))),
-          ]);
-          clearTimeout(timer);
-          if (!closed) logger.warn(`services did not stop within ${SERVICES_SHUTDOWN_MS} ms; stopping the rest anyway`);
+          if (!(await settlesWithin(app.close(), SERVICES_SHUTDOWN_MS))) logger.warn(`services did not stop within ${SERVICES_SHUTDOWN_MS} ms; stopping the rest anyway`);
           await runtime.close();
         })()),
     };

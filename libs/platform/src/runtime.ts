@@ -146,19 +146,18 @@ export async function closeInOrder(cleanups: ReadonlyArray<{ what: string; run: 
   const deadline = Date.now() + budgetMs;
   for (const { what, run } of cleanups) {
     logger.debug?.(`stopping ${what}`);
-    let timer: NodeJS.Timeout | undefined;
     const left = Math.max(deadline - Date.now(), 100);
-    const finished = await Promise.race([
-      run().then(
-        () => true,
-        (error: unknown) => {
-          logger.warn(`shutdown: ${what}: ${String(error)}`);
-          return true;
-        },
-      ),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), left))),
-    ]);
+    const stopped = run().catch((error: unknown) => logger.warn(`shutdown: ${what}: ${String(error)}`));
+    if (!(await settlesWithin(stopped, left))) logger.warn(`shutdown: ${what} did not stop within ${left} ms; going on`);
+  }
+}
+
+/** Whether `promise` resolves within `ms` (its rejection within that time is thrown); it is not waited for beyond that. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
     clearTimeout(timer);
-    if (!finished) logger.warn(`shutdown: ${what} did not stop within ${left} ms; going on`);
   }
 }
