@@ -3,7 +3,7 @@ import { RequestError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection
 import { ClientNats, NatsContext, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
-import { lastValueFrom, throwError } from 'rxjs';
+import { lastValueFrom } from 'rxjs';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
