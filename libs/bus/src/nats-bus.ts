@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RequestError, TimeoutError, type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import { ClientNats, NatsContext, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
@@ -16,6 +16,7 @@ import {
 } from './bus.js';
 import { dispatchEvent, dispatchRequest } from './dispatch.js';
 import { CodedReplySerializer, decodeReply, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
+import { NatsReplies } from './nats-replies.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
 import { measured } from './metrics.js';
 import { parsePayload } from './validation.js';
@@ -43,6 +44,7 @@ export class NatsBus implements Bus {
   private constructor(
     private readonly client: ClientNats,
     private readonly server: ServerNats,
+    private readonly replies: NatsReplies,
   ) {}
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
@@ -58,14 +60,14 @@ export class NatsBus implements Bus {
       await Promise.allSettled([client.close(), server.close()]);
       throw new GatewayError('UNAVAILABLE', `Cannot connect to NATS at ${String(options.servers)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    return new NatsBus(client, server);
+    return new NatsBus(client, server, new NatsReplies(client.unwrap<NatsConnection>()));
   }
 
   /**
    * A request is one NATS message out and one back, through the connection's shared reply
-   * subscription, in the packet format Nest's server reads (pattern, data, id). Nest's own
-   * client would subscribe and unsubscribe an inbox per request: two more protocol round
-   * trips on the hot path of every tool call.
+   * subscription (NatsReplies), in the packet format Nest's server reads (pattern, data, id).
+   * Nest's own client would subscribe and unsubscribe an inbox per request: two more protocol
+   * round trips on the hot path of every tool call.
    */
   async request<C extends RequestContract>(contract: C, payload: RequestOf<C>, options: RequestOptions = {}): Promise<ResponseOf<C>> {
     // Validated once, by the handler's side (dispatchRequest), as every message from the wire must be.
@@ -73,17 +75,9 @@ export class NatsBus implements Bus {
     return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const packet = JSON.stringify({ pattern: contract.subject, data: payload, id: randomUUID() });
-      let reply: Msg;
-      try {
-        // No header block at all when there is nothing to carry (untraced, no caller headers): less to encode and parse on every hop.
-        const wireHeaders = Object.keys(headers).length > 0 ? toNatsHeaders(headers) : undefined;
-        reply = await this.client.unwrap<NatsConnection>().request(contract.subject, packet, { timeout: timeoutMs, headers: wireHeaders });
-      } catch (error) {
-        if (error instanceof TimeoutError || (error instanceof RequestError && error.cause instanceof TimeoutError)) {
-          throw new GatewayError('TIMEOUT', `No reply to ${contract.subject} within ${timeoutMs} ms`, { cause: error });
-        }
-        throw this.toGatewayError(error, contract.subject);
-      }
+      // No header block at all when there is nothing to carry (untraced, no caller headers): less to encode and parse on every hop.
+      const wireHeaders = Object.keys(headers).length > 0 ? toNatsHeaders(headers) : undefined;
+      const reply = await this.replies.request(contract.subject, packet, timeoutMs, wireHeaders);
       return parsePayload(contract.response, decodeReply(reply), contract.subject, 'response') as ResponseOf<C>;
     }));
   }
@@ -146,6 +140,7 @@ export class NatsBus implements Bus {
   }
 
   async close(): Promise<void> {
+    this.replies.close();
     await Promise.allSettled([this.server.close(), this.client.close()]);
   }
 
@@ -181,15 +176,5 @@ export class NatsBus implements Bus {
       encoded = REPLIES.serialize({ id, err: { code: 'INTERNAL', message: 'Internal error' }, isDisposed: true });
     }
     message.respond(encoded.data, { headers: encoded.headers });
-  }
-
-  private toGatewayError(error: unknown, subject: string): GatewayError {
-    if (error instanceof GatewayError) return error;
-    if (error instanceof RequestError && error.isNoResponders()) return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
-    // Nest turns NATS' empty 503 "no responders" status reply into an EmptyResponseException (not exported).
-    if (error instanceof Error && error.constructor.name === 'EmptyResponseException') return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
-    const message = error instanceof Error ? error.message : String(error);
-    if (/no responders/i.test(message) || /503/.test(message)) return new GatewayError('NO_RESPONDERS', `No service answers ${subject}`);
-    return new GatewayError('UNAVAILABLE', `Bus request ${subject} failed: ${message}`, { cause: error });
   }
 }

@@ -221,4 +221,44 @@ describe('NATS wire format', () => {
     }
     expect(calls).toBe(1);
   });
+
+  it('gives each of many concurrent requests its own reply, drops a reply that comes after the timeout, and keeps working', async () => {
+    const { Echo, Fail } = contracts();
+    await bus.handle(Echo, async ({ text }) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
+      return { text, servedBy: 'nats' };
+    });
+    const texts = Array.from({ length: 200 }, (_, i) => `t${i}`);
+    const replies = await Promise.all(texts.map((text) => bus.request(Echo, { text })));
+    expect(replies.map((r) => r.text)).toEqual(texts);
+
+    let late = 0;
+    await bus.handle(Fail, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      late += 1;
+      return { ok: true };
+    });
+    await expect(bus.request(Fail, { how: 'slow' }, { timeoutMs: 50 })).rejects.toMatchObject({ code: 'TIMEOUT', message: `No reply to ${Fail.subject} within 50 ms` });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(late).toBe(1); // the reply was sent, and went nowhere
+    expect(await bus.request(Echo, { text: 'after' })).toEqual({ text: 'after', servedBy: 'nats' });
+  });
+
+  it('fails a request still waiting when its bus closes at once, instead of at its timeout', async () => {
+    const { Echo } = contracts();
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await bus.handle(Echo, async ({ text }) => {
+      await released;
+      return { text, servedBy: 'nats' };
+    });
+    const closing = await NatsBus.connect({ servers: process.env.PGW_TEST_NATS_URL!, name: 'closing' });
+    const started = performance.now();
+    const waiting = closing.request(Echo, { text: 'x' }, { timeoutMs: 30_000 }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await closing.close();
+    expect(await waiting).toMatchObject({ code: 'UNAVAILABLE', message: `Bus request ${Echo.subject} failed: the connection closed` });
+    expect(performance.now() - started).toBeLessThan(10_000); // the handler has not answered, the timeout is 30 s away
+    release();
+  });
 });
