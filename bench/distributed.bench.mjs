@@ -4,8 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectBenchClient } from './fixtures/bench-client.mjs';
 import { freePort, startEmbeddedPostgres } from '@persona-gateway/eventstore';
 import { startNatsServer } from '@persona-gateway/testing';
 
@@ -43,11 +42,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
 const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
 
-async function connectClient(url) {
-  const client = new Client({ name: 'bench', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return client;
-}
 
 async function sample(client, name, calls, into) {
   for (let i = 0; i < calls; i++) {
@@ -59,7 +53,7 @@ async function sample(client, name, calls, into) {
 
 /** Direct and through-the-persona calls in alternating rounds (the machine's speed drifts); p50 of each, and the median of the rounds' differences. */
 async function pairedP50(sides) {
-  const clients = await Promise.all(sides.map((side) => connectClient(side.url)));
+  const clients = await Promise.all(sides.map((side) => connectBenchClient(side.url)));
   for (const [i, side] of sides.entries()) await sample(clients[i], side.name, WARMUP, []);
   const all = sides.map(() => []);
   const differences = [];

@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { connectBenchClient } from './fixtures/bench-client.mjs';
 import { freePort } from '@persona-gateway/eventstore';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -41,12 +40,6 @@ async function waitFor(url) {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${url} did not come up`);
-}
-
-async function client(url) {
-  const c = new Client({ name: 'bench', version: '1.0.0' });
-  await c.connect(new StreamableHTTPClientTransport(new URL(url)));
-  return c;
 }
 
 /** CPU milliseconds a process has used so far (Linux: /proc/<pid>/stat, user + system). */
@@ -145,8 +138,8 @@ export async function run(report) {
     await admin('/gateways', { name: 'Echo', transport: { type: 'streamable-http', url: `http://127.0.0.1:${echoPort}/mcp` } });
     await admin('/personas', { slug: 'bench', name: 'Bench', open: true, tools: [{ gateway: 'Echo', tool: 'echo' }], deploy: true });
 
-    const direct = await client(`http://127.0.0.1:${echoPort}/mcp`);
-    const persona = await client(`${base}/personas/bench/mcp`);
+    const direct = await connectBenchClient(`http://127.0.0.1:${echoPort}/mcp`);
+    const persona = await connectBenchClient(`${base}/personas/bench/mcp`);
     const directSide = { client: direct, name: 'echo', pids: { server: echo.child.pid } };
     const personaSide = { client: persona, name: 'Echo_echo', pids: { server: echo.child.pid, gateway: gateway.child.pid } };
     const { a: d, b: p, added } = await pairedLatency(directSide, personaSide);
@@ -158,7 +151,7 @@ export async function run(report) {
     const { a: { rate: dt, cpuPerCall: dc }, b: { rate: pt, cpuPerCall: pc }, ratio } = await pairedThroughput(directSide, personaSide, 32);
     report(`tools/call throughput at concurrency 32: direct | through a persona (embedded), ${ROUNDS} alternating rounds`, `${Math.round(dt)} | ${Math.round(pt)} calls/s (${ratio.toFixed(2)}x, median of the rounds)`, '>= 0.8x direct');
     // The floor: what the thinnest possible forwarder costs on this machine, measured the same way.
-    const thinClient = await client(`http://127.0.0.1:${thinPort}/mcp`);
+    const thinClient = await connectBenchClient(`http://127.0.0.1:${thinPort}/mcp`);
     const thinSide = { client: thinClient, name: 'echo', pids: { server: echo.child.pid, proxy: thin.child.pid } };
     const { added: thinAdded } = await pairedLatency(directSide, thinSide);
     const { b: { cpuPerCall: tc }, ratio: thinRatio } = await pairedThroughput(directSide, thinSide, 32);

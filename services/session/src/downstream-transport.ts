@@ -1,7 +1,8 @@
+import { setMaxListeners } from 'node:events';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { FetchLike, Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { GatewayTransport } from '@persona-gateway/contracts';
 import { gatewaySecretContext, type SecretBox } from '@persona-gateway/secrets';
 import { DirectPost } from './direct-post.js';
@@ -28,6 +29,24 @@ const TERMINATE_TIMEOUT_MS = 1_000;
 
 const nothing = async () => undefined;
 
+const unlimited = new WeakSet<AbortSignal>();
+
+/**
+ * The SDK transports' fetch. The SDK gives all of a session's requests one abort signal, and
+ * fetch hangs a listener on it per request that only garbage collection takes off again. On a
+ * busy session more than 1,500 pile up between collections, and Node then warns of a "possible
+ * EventTarget memory leak" on every request: a false alarm in the operator's log. The limit is
+ * lifted on those signals alone (the listeners still go with each collection).
+ */
+const sessionFetch: FetchLike = (url, init) => {
+  const signal = init?.signal;
+  if (signal && !unlimited.has(signal)) {
+    setMaxListeners(0, signal);
+    unlimited.add(signal);
+  }
+  return fetch(url, init);
+};
+
 /** The caller's forwarded headers win over the gateway's own of the same name (compared case-insensitively). */
 function withForwarded(own: Record<string, string>, forwarded: Readonly<Record<string, string>> | undefined): Record<string, string> {
   if (!forwarded) return own;
@@ -47,7 +66,7 @@ export function createDownstreamTransport(gateway: string, connection: GatewayTr
     case 'streamable-http': {
       const headers = withForwarded(secrets.openAll(connection.headers, context), forwarded);
       const url = new URL(connection.url);
-      const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+      const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: sessionFetch });
       // Sent by hand, after close: the SDK's terminateSession runs while the transport is
       // open, and the streams the server then ends make the SDK schedule reconnections.
       const terminate = async () => {
@@ -69,7 +88,7 @@ export function createDownstreamTransport(gateway: string, connection: GatewayTr
     }
     case 'sse': {
       // The SDK applies requestInit headers to the event stream's GET as well as to every POST.
-      const transport = new SSEClientTransport(new URL(connection.url), { requestInit: { headers: withForwarded(secrets.openAll(connection.headers, context), forwarded) } });
+      const transport = new SSEClientTransport(new URL(connection.url), { requestInit: { headers: withForwarded(secrets.openAll(connection.headers, context), forwarded) }, fetch: sessionFetch });
       return { transport, kind: connection.type, pid: () => null, stderr: () => '', sessionId: () => undefined, terminate: nothing };
     }
     case 'stdio': {
