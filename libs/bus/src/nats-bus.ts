@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { ClientNats, NatsContext, NatsRecord, ServerNats } from '@nestjs/microservices';
+import { ClientNats, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
 import { lastValueFrom } from 'rxjs';
@@ -34,8 +34,11 @@ type EventDispatcher = (payload: unknown, headers: MessageHeaders) => Promise<vo
 
 /**
  * The distributed mode's bus, built on `@nestjs/microservices`' NATS client and server.
- * Requests use Nest's packet format; errors travel as a code header; a queue group
- * spreads requests (and events, when asked) across the replicas of a service.
+ * Messages use Nest's packet formats; errors travel as a code header; a queue group
+ * spreads requests (and events, when asked) across the replicas of a service. The client
+ * emits events; the server holds the connection that receives. What arrives is taken
+ * from its subscription directly (handle(), deliver()), not through Nest's pipeline,
+ * which costs an extra tick per request and a thrown exception per event.
  */
 export class NatsBus implements Bus {
   readonly transport = 'nats' as const;
@@ -51,7 +54,7 @@ export class NatsBus implements Bus {
     const common = { servers: options.servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 };
     // The client only emits events; requests go through its connection's own request (see request()).
     const client = new ClientNats(common);
-    // The server only delivers events; requests are answered from their own subscriptions (see handle()).
+    // The server's connection receives: requests (handle()) and events (subscribe()), each from its own subscription.
     const server = new ServerNats({ ...common, gracefulShutdown: true, gracePeriod: 100 });
     try {
       await client.connect();
@@ -118,18 +121,21 @@ export class NatsBus implements Bus {
     }
     const entry = { queue: options.queue, handlers: new Set([dispatcher]) };
     this.eventDispatchers.set(contract.subject, entry);
-    const callback = async (data: unknown, ctx: NatsContext) => {
-      const headers = fromNatsHeaders(ctx.getHeaders());
-      await Promise.allSettled([...entry.handlers].map((dispatch) => dispatch(data, headers)));
-    };
-    this.server.addHandler(contract.subject, callback, true, { queue: options.queue });
-    const nats = await this.subscribeRaw(contract.subject, options.queue);
+    const connection = this.server.unwrap() as NatsConnection;
+    const sub = connection.subscribe(contract.subject, {
+      queue: options.queue,
+      callback: (error, message) => {
+        if (!error) void this.deliver(entry.handlers, message);
+      },
+    });
+    // Make sure the server has registered the subscription before callers rely on it.
+    await connection.flush();
     return {
       unsubscribe: async () => {
         entry.handlers.delete(dispatcher);
         if (entry.handlers.size === 0) {
           this.eventDispatchers.delete(contract.subject);
-          await nats.unsubscribe();
+          sub.unsubscribe();
         }
       },
     };
@@ -144,18 +150,23 @@ export class NatsBus implements Bus {
     await Promise.allSettled([this.server.close(), this.client.close()]);
   }
 
-  /** The server listens before any handler exists, so each handler gets its own NATS subscription fed into Nest's message pipeline. */
-  private async subscribeRaw(subject: string, queue: string | undefined): Promise<Subscription> {
-    const connection = this.server.unwrap() as NatsConnection;
-    const sub = connection.subscribe(subject, { queue, callback: this.server.getMessageHandler(subject).bind(this.server) as never });
-    // Make sure the server has registered the subscription before callers rely on it.
-    await connection.flush();
-    return {
-      unsubscribe: async () => {
-        sub.unsubscribe();
-        (this.server as unknown as { messageHandlers: Map<string, unknown> }).messageHandlers.delete(subject);
-      },
-    };
+  /**
+   * One event off the wire, to every handler of its subject in this process. Nest's record
+   * (pattern, data) as its client emits it; a message that is not one (a raw JSON payload
+   * published by other tools) is taken as the payload itself, as Nest's server would. Nest's
+   * own event pipeline is skipped: it JSON-parses the subject as a pattern first, which throws
+   * (an Error with its stack) for every event every process receives.
+   */
+  private async deliver(handlers: ReadonlySet<EventDispatcher>, message: Msg): Promise<void> {
+    let payload: unknown;
+    try {
+      const packet: unknown = message.json();
+      payload = packet !== null && typeof packet === 'object' && ('data' in packet || 'pattern' in packet) ? (packet as { data?: unknown }).data : packet;
+    } catch {
+      payload = undefined; // not JSON: each handler refuses it as an invalid payload
+    }
+    const headers = fromNatsHeaders(message.headers);
+    await Promise.allSettled([...handlers].map((dispatch) => dispatch(payload, headers)));
   }
 
   /** One request off the wire: validated and handled (dispatchRequest), answered if someone waits. */

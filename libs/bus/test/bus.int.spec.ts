@@ -6,6 +6,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ERROR_CODE_HEADER, InProcessBus, NatsBus, type Bus, type MessageContext } from '@persona-gateway/bus';
 import { defineEvent, defineRequest, GatewayError } from '@persona-gateway/contracts';
+import { eventually } from '@persona-gateway/testing';
 import { z } from 'zod';
 
 const spans = new InMemorySpanExporter();
@@ -220,6 +221,19 @@ describe('NATS wire format', () => {
       expect(reply.headers?.get(ERROR_CODE_HEADER)).toBe('INVALID_PAYLOAD');
     }
     expect(calls).toBe(1);
+  });
+
+  it("delivers events in Nest's record format and as bare JSON, and drops what is neither without missing the next", async () => {
+    const { Happened } = contracts();
+    const seen: number[] = [];
+    await bus.subscribe(Happened, ({ n }) => void seen.push(n));
+    raw.publish(Happened.subject, JSON.stringify({ pattern: Happened.subject, data: { n: 1 } }));
+    raw.publish(Happened.subject, JSON.stringify({ n: 2 }));
+    for (const garbage of ['not json', '{"data":{"n":"three"}}', 'null']) raw.publish(Happened.subject, garbage);
+    await raw.flush();
+    await bus.publish(Happened, { n: 4 });
+    await eventually('three events', () => seen.length === 3);
+    expect(seen).toEqual([1, 2, 4]);
   });
 
   it('gives each of many concurrent requests its own reply, drops a reply that comes after the timeout, and keeps working', async () => {
