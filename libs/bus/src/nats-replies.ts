@@ -54,21 +54,23 @@ export class NatsReplies {
   }
 
   private settle(message: Msg): void {
-    const token = message.subject.slice(this.prefix.length);
-    const waiting = this.waiting.get(token);
+    const waiting = this.take(message.subject.slice(this.prefix.length));
     if (!waiting) return; // timed out already: the late reply has nobody to go to
-    this.waiting.delete(token);
-    clearTimeout(waiting.timer);
     // nats-server's own answer when no subscriber exists: status 503 and no payload.
     if (message.data.length === 0 && message.headers?.code === 503) waiting.reject(new GatewayError('NO_RESPONDERS', `No service answers ${waiting.subject}`));
     else waiting.resolve(message);
   }
 
   private fail(token: string, error: GatewayError): void {
+    this.take(token)?.reject(error);
+  }
+
+  /** The request waiting under `token`, no longer waiting (nor timing out). */
+  private take(token: string): Waiting | undefined {
     const waiting = this.waiting.get(token);
-    if (!waiting) return;
+    if (!waiting) return undefined;
     this.waiting.delete(token);
     clearTimeout(waiting.timer);
-    waiting.reject(error);
+    return waiting;
   }
 }
