@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Msg, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { ClientNats, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
@@ -91,15 +91,7 @@ export class NatsBus implements Bus {
    * CodedReplySerializer), without the server's observable pipeline and its extra tick per message.
    */
   async handle<C extends RequestContract>(contract: C, handler: RequestHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
-    const connection = this.server.unwrap() as NatsConnection;
-    const sub = connection.subscribe(contract.subject, {
-      queue: options.queue,
-      callback: (error, message) => {
-        if (!error) void this.answer(contract, handler, message);
-      },
-    });
-    // Make sure the server has registered the subscription before callers rely on it.
-    await connection.flush();
+    const sub = await this.listen(contract.subject, options.queue, (message) => void this.answer(contract, handler, message));
     return { unsubscribe: async () => sub.unsubscribe() };
   }
 
@@ -121,15 +113,7 @@ export class NatsBus implements Bus {
     }
     const entry = { queue: options.queue, handlers: new Set([dispatcher]) };
     this.eventDispatchers.set(contract.subject, entry);
-    const connection = this.server.unwrap() as NatsConnection;
-    const sub = connection.subscribe(contract.subject, {
-      queue: options.queue,
-      callback: (error, message) => {
-        if (!error) void this.deliver(entry.handlers, message);
-      },
-    });
-    // Make sure the server has registered the subscription before callers rely on it.
-    await connection.flush();
+    const sub = await this.listen(contract.subject, options.queue, (message) => void this.deliver(entry.handlers, message));
     return {
       unsubscribe: async () => {
         entry.handlers.delete(dispatcher);
@@ -148,6 +132,19 @@ export class NatsBus implements Bus {
   async close(): Promise<void> {
     this.replies.close();
     await Promise.allSettled([this.server.close(), this.client.close()]);
+  }
+
+  /** A subscription on the receiving connection, registered with the server before this resolves (callers rely on it at once). */
+  private async listen(subject: string, queue: string | undefined, onMessage: (message: Msg) => void): Promise<NatsSubscription> {
+    const connection = this.server.unwrap() as NatsConnection;
+    const sub = connection.subscribe(subject, {
+      queue,
+      callback: (error, message) => {
+        if (!error) onMessage(message);
+      },
+    });
+    await connection.flush();
+    return sub;
   }
 
   /**
