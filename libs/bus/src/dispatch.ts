@@ -42,10 +42,15 @@ export async function dispatchEvent<C extends EventContract>(
   );
 }
 
+/** What a request that got no reply in time fails with, on either transport. */
+export function timeoutError(subject: string, timeoutMs: number): GatewayError {
+  return new GatewayError('TIMEOUT', `No reply to ${subject} within ${timeoutMs} ms`);
+}
+
 /** `promise`, or TIMEOUT after `timeoutMs`; one timer and one promise (a race and a finally cost two more per request). */
 export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, subject: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new GatewayError('TIMEOUT', `No reply to ${subject} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(timeoutError(subject, timeoutMs)), timeoutMs);
     promise.then(
       (value) => {
         clearTimeout(timer);

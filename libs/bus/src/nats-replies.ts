@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type MsgHdrs, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { GatewayError } from '@persona-gateway/contracts';
+import { timeoutError } from './dispatch.js';
 
 interface Waiting {
   readonly subject: string;
@@ -36,7 +37,7 @@ export class NatsReplies {
     return new Promise<Msg>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(token);
-        reject(new GatewayError('TIMEOUT', `No reply to ${subject} within ${timeoutMs} ms`));
+        reject(timeoutError(subject, timeoutMs));
       }, timeoutMs);
       this.waiting.set(token, { subject, timer, resolve, reject });
       try {
