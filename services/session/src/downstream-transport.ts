@@ -29,8 +29,6 @@ const TERMINATE_TIMEOUT_MS = 1_000;
 
 const nothing = async () => undefined;
 
-const unlimited = new WeakSet<AbortSignal>();
-
 /**
  * The SDK transports' fetch. The SDK gives all of a session's requests one abort signal, and
  * fetch hangs a listener on it per request that only garbage collection takes off again. On a
@@ -39,11 +37,7 @@ const unlimited = new WeakSet<AbortSignal>();
  * lifted on those signals alone (the listeners still go with each collection).
  */
 const sessionFetch: FetchLike = (url, init) => {
-  const signal = init?.signal;
-  if (signal && !unlimited.has(signal)) {
-    setMaxListeners(0, signal);
-    unlimited.add(signal);
-  }
+  if (init?.signal) setMaxListeners(0, init.signal);
   return fetch(url, init);
 };
 
