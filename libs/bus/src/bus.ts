@@ -4,6 +4,7 @@ import type { EventContract, PayloadOf, RequestContract, RequestOf, ResponseOf }
 export type MessageHeaders = Record<string, string>;
 
 export interface MessageContext {
+  /** The message's own subject (for a pattern subscription, the one it matched). */
   readonly subject: string;
   readonly headers: Readonly<MessageHeaders>;
 }

@@ -34,12 +34,11 @@ export async function dispatchEvent<C extends EventContract>(
   handler: EventHandler<C>,
   raw: unknown,
   headers: Readonly<MessageHeaders>,
+  subject: string,
   trusted = false,
 ): Promise<void> {
-  const payload = (trusted ? raw : parsePayload(contract.payload, raw, contract.subject, 'event')) as PayloadOf<C>;
-  await inSpan(`${contract.subject} process`, SpanKind.CONSUMER, extractTraceContext(headers), () =>
-    Promise.resolve(handler(payload, { subject: contract.subject, headers })),
-  );
+  const payload = (trusted ? raw : parsePayload(contract.payload, raw, subject, 'event')) as PayloadOf<C>;
+  await inSpan(`${contract.subject} process`, SpanKind.CONSUMER, extractTraceContext(headers), () => Promise.resolve(handler(payload, { subject, headers })));
 }
 
 /** What a request that got no reply in time fails with, on either transport. */

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
+import { GatewayError, isPattern, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
@@ -16,7 +16,7 @@ import { measured } from './metrics.js';
 
 interface Member {
   readonly queue: string | undefined;
-  readonly deliver: (raw: unknown, headers: MessageHeaders) => Promise<Reply | void>;
+  readonly deliver: (raw: unknown, headers: MessageHeaders, subject: string) => Promise<Reply | void>;
 }
 
 /**
@@ -32,6 +32,8 @@ interface Member {
 export class InProcessBus implements Bus {
   readonly transport = 'in-process' as const;
   private readonly members = new Map<string, Member[]>();
+  /** Subscribed patterns (`a.*.v1`) and what each matches; empty unless someone subscribes to one. */
+  private readonly patterns = new Map<string, RegExp>();
   private readonly cursors = new Map<string, number>();
   private closed = false;
 
@@ -41,7 +43,7 @@ export class InProcessBus implements Bus {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const member = this.pickOne(contract.subject);
       if (!member) throw new GatewayError('NO_RESPONDERS', `No service answers ${contract.subject}`);
-      const reply = (await withTimeout(member.deliver(payload, headers), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
+      const reply = (await withTimeout(member.deliver(payload, headers, contract.subject), options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, contract.subject)) as Reply;
       if (!reply.ok) throw new GatewayError(reply.error.code, reply.error.message);
       return reply.value as ResponseOf<C>;
     }));
@@ -52,16 +54,19 @@ export class InProcessBus implements Bus {
   }
 
   async publish<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: { headers?: MessageHeaders } = {}): Promise<void> {
+    if (isPattern(contract.subject)) throw new TypeError(`publish: ${contract.subject} is a pattern; publish on one subject`);
     this.assertOpen();
     const headers = injectTraceContext({ ...options.headers });
-    for (const member of this.fanOut(contract.subject)) {
+    const members = this.fanOut(contract.subject);
+    for (const [pattern, matches] of this.patterns) if (matches.test(contract.subject)) members.push(...this.fanOut(pattern));
+    for (const member of members) {
       // Like NATS, publishing does not wait for subscribers, and one failing subscriber does not affect another.
-      queueMicrotask(() => void member.deliver(payload, headers).catch(() => undefined));
+      queueMicrotask(() => void member.deliver(payload, headers, contract.subject).catch(() => undefined));
     }
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
-    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers) => dispatchEvent(contract, handler, raw, headers, true) });
+    return this.join(contract.subject, { queue: options.queue, deliver: (raw, headers, subject) => dispatchEvent(contract, handler, raw, headers, subject, true) });
   }
 
   async ping(): Promise<void> {
@@ -78,13 +83,12 @@ export class InProcessBus implements Bus {
     const list = this.members.get(subject) ?? [];
     list.push(member);
     this.members.set(subject, list);
+    if (isPattern(subject) && !this.patterns.has(subject)) this.patterns.set(subject, matcher(subject));
     return {
       unsubscribe: async () => {
-        const current = this.members.get(subject) ?? [];
-        this.members.set(
-          subject,
-          current.filter((m) => m !== member),
-        );
+        const rest = (this.members.get(subject) ?? []).filter((m) => m !== member);
+        this.members.set(subject, rest);
+        if (rest.length === 0) this.patterns.delete(subject);
       },
     };
   }
@@ -98,7 +102,7 @@ export class InProcessBus implements Bus {
     return this.rotate(`${subject}\u0000${queue ?? ''}`, group);
   }
 
-  /** An event goes to every plain subscriber and to one member of each queue group. */
+  /** An event goes to every plain subscriber and to one member of each queue group (of this subject or pattern, as NATS groups them). */
   private fanOut(subject: string): Member[] {
     const list = this.members.get(subject) ?? [];
     const chosen: Member[] = list.filter((m) => m.queue === undefined);
@@ -118,4 +122,10 @@ export class InProcessBus implements Bus {
   private assertOpen(): void {
     if (this.closed) throw new GatewayError('UNAVAILABLE', 'The bus is closed');
   }
+}
+
+/** A `*` pattern as a regular expression over subjects: one token for each `*`. */
+function matcher(pattern: string): RegExp {
+  // Tokens are letters, digits, '-' and '_' (see the contracts): nothing to escape but the dots.
+  return new RegExp(`^${pattern.split('.').map((token) => (token === '*' ? '[^.]+' : token)).join('\\.')}$`);
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
 import { ClientNats, NatsRecord, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
-import { GatewayError, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
+import { GatewayError, isPattern, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
 import { lastValueFrom } from 'rxjs';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -30,7 +30,7 @@ export interface NatsBusOptions {
   readonly name: string;
 }
 
-type EventDispatcher = (payload: unknown, headers: MessageHeaders) => Promise<void>;
+type EventDispatcher = (payload: unknown, headers: MessageHeaders, subject: string) => Promise<void>;
 
 /**
  * The distributed mode's bus, built on `@nestjs/microservices`' NATS client and server.
@@ -96,13 +96,14 @@ export class NatsBus implements Bus {
   }
 
   async publish<C extends EventContract>(contract: C, payload: PayloadOf<C>, options: { headers?: MessageHeaders } = {}): Promise<void> {
+    if (isPattern(contract.subject)) throw new TypeError(`publish: ${contract.subject} is a pattern; publish on one subject`);
     const event = parsePayload(contract.payload, payload, contract.subject, 'event');
     const headers = injectTraceContext({ ...options.headers });
     await lastValueFrom(this.client.emit(contract.subject, new NatsRecord(event, toNatsHeaders(headers))), { defaultValue: undefined });
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
-    const dispatcher: EventDispatcher = (raw, headers) => dispatchEvent(contract, handler, raw, headers);
+    const dispatcher: EventDispatcher = (raw, headers, subject) => dispatchEvent(contract, handler, raw, headers, subject);
     const existing = this.eventDispatchers.get(contract.subject);
     if (existing) {
       if (existing.queue !== options.queue) {
@@ -163,7 +164,7 @@ export class NatsBus implements Bus {
       payload = undefined; // not JSON: each handler refuses it as an invalid payload
     }
     const headers = fromNatsHeaders(message.headers);
-    await Promise.allSettled([...handlers].map((dispatch) => dispatch(payload, headers)));
+    await Promise.allSettled([...handlers].map((dispatch) => dispatch(payload, headers, message.subject)));
   }
 
   /** One request off the wire: validated and handled (dispatchRequest), answered if someone waits. */

@@ -5,7 +5,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ERROR_CODE_HEADER, InProcessBus, NatsBus, type Bus, type MessageContext } from '@persona-gateway/bus';
-import { defineEvent, defineRequest, GatewayError } from '@persona-gateway/contracts';
+import { defineEvent, defineEventPattern, defineRequest, GatewayError } from '@persona-gateway/contracts';
 import { eventually } from '@persona-gateway/testing';
 import { z } from 'zod';
 
@@ -29,7 +29,9 @@ function contracts() {
   const Fail = defineRequest({ subject: `test.${id}.fail.v1`, request: z.object({ how: z.enum(['coded', 'crash', 'bad-response', 'slow']) }), response: z.object({ ok: z.boolean() }) });
   const Nobody = defineRequest({ subject: `test.${id}.nobody.v1`, request: z.object({}), response: z.object({}) });
   const Happened = defineEvent({ subject: `test.${id}.happened.v1`, payload: z.object({ n: z.number().int() }) });
-  return { Echo, LooseEcho, Fail, Nobody, Happened };
+  const Kind = (kind: string) => defineEvent({ subject: `test.${id}.kind.${kind}.v1`, payload: z.object({ n: z.number().int() }) });
+  const AnyKind = defineEventPattern({ subject: `test.${id}.kind.*.v1`, payload: z.object({ n: z.number().int() }) });
+  return { Echo, LooseEcho, Fail, Nobody, Happened, Kind, AnyKind };
 }
 
 interface Transport {
@@ -159,6 +161,30 @@ describe.each(transports)('bus over $name', (transport) => {
     }
     // Before it goes out on the wire, an event is checked against its contract.
     if (transport.wire) await expect(buses.caller.publish(c.Happened, { n: 1.5 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+  });
+
+  it('delivers an event to the subscribers of its subject and of a pattern matching it, and refuses to publish on a pattern', async () => {
+    const seen: Record<string, Array<[string, number]>> = { a: [], any: [], grouped: [] };
+    await buses.replicaA.subscribe(c.Kind('a'), ({ n }, { subject }) => void seen.a!.push([subject, n]));
+    await buses.replicaB.subscribe(c.AnyKind, ({ n }, { subject }) => void seen.any!.push([subject, n]));
+    await buses.replicaB.subscribe(c.Kind('b'), ({ n }, { subject }) => void seen.grouped!.push([subject, n]), { queue: 'one' });
+    for (let n = 0; n < 3; n++) {
+      await buses.caller.publish(c.Kind('a'), { n });
+      await buses.caller.publish(c.Kind('b'), { n });
+      await buses.caller.publish(c.Kind('c-d'), { n });
+    }
+    await buses.caller.publish(c.Happened, { n: 99 }); // another subject: no pattern here matches it
+    await buses.caller.ping();
+    await eventually('nine events through the pattern', () => seen.any!.length === 9);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const subject = (kind: string) => c.Kind(kind).subject;
+    expect(seen.a).toEqual([0, 1, 2].map((n) => [subject('a'), n]));
+    expect(seen.grouped).toEqual([0, 1, 2].map((n) => [subject('b'), n]));
+    expect(seen.any).toEqual([0, 1, 2].flatMap((n) => ['a', 'b', 'c-d'].map((kind) => [subject(kind), n])));
+    await expect(buses.caller.publish(c.AnyKind, { n: 1 })).rejects.toThrow(TypeError);
+    expect(() => defineEventPattern({ subject: 'test.*', payload: z.object({}) })).toThrow(TypeError);
+    expect(() => defineEventPattern({ subject: 'test.no-wildcard.v1', payload: z.object({}) })).toThrow(TypeError);
+    expect(() => defineEvent({ subject: 'test.*.v1', payload: z.object({}) })).toThrow(TypeError);
   });
 
   it('propagates trace context and caller headers to the handler', async () => {

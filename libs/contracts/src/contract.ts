@@ -21,6 +21,8 @@ export type PayloadOf<C extends EventContract> = z.infer<C['payload']>;
 
 // NATS subject tokens: letters, digits, '-' and '_', separated by dots; versioned last.
 const SUBJECT = /^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*\.v[0-9]+$/;
+// A pattern may also have `*` tokens (one token each, as in NATS), never the first or the version.
+const PATTERN = /^[a-z][a-z0-9_-]*(\.([a-z0-9_-]+|\*))*\.v[0-9]+$/;
 
 function checkSubject(subject: string): void {
   if (!SUBJECT.test(subject)) {
@@ -40,4 +42,20 @@ export function defineRequest<Req extends z.ZodType, Res extends z.ZodType>(spec
 export function defineEvent<Payload extends z.ZodType>(spec: { subject: string; payload: Payload }): EventContract<Payload> {
   checkSubject(spec.subject);
   return Object.freeze({ kind: 'event', ...spec });
+}
+
+/**
+ * Events of several subjects at once, for subscribing: `*` stands for one token
+ * (`eventstore.committed.*.v1`). Publishing on a pattern is refused by the bus.
+ */
+export function defineEventPattern<Payload extends z.ZodType>(spec: { subject: string; payload: Payload }): EventContract<Payload> {
+  if (!PATTERN.test(spec.subject) || !isPattern(spec.subject)) {
+    throw new TypeError(`event pattern "${spec.subject}" must be dot-separated lower-case tokens, some of them "*", ending in a version (".v1")`);
+  }
+  return Object.freeze({ kind: 'event', ...spec });
+}
+
+/** Whether a subject has a wildcard token, so it names many subjects and can only be subscribed to. */
+export function isPattern(subject: string): boolean {
+  return subject.includes('*');
 }

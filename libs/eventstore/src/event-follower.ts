@@ -1,12 +1,16 @@
 import type { Bus, Subscription } from '@persona-gateway/bus';
-import { EventCommittedV1, type RecordedEvent } from '@persona-gateway/contracts';
+import { eventCommitted, type RecordedEvent } from '@persona-gateway/contracts';
 import type { PostgresEventStore } from './event-store.js';
 import { WorkerLoop } from './worker-loop.js';
 
-/** A read model kept in memory: fed every event of its types, in position order, once. */
+/**
+ * A read model kept in memory: fed every event of its types, in position order, once. Its
+ * types are named (no 'all'): the follower listens on each type's subject, so a process
+ * hears nothing of the event types no read model of its follows.
+ */
 export interface MemoryProjection {
   readonly name: string;
-  readonly handles: readonly string[] | 'all';
+  readonly handles: readonly string[];
   apply(event: RecordedEvent): void;
 }
 
@@ -27,7 +31,8 @@ interface Followed {
  */
 export class EventFollower {
   private readonly followed: Followed[] = [];
-  private subscription: Subscription | undefined;
+  /** One bus subscription per followed event type. */
+  private readonly subscriptions = new Map<string, Subscription>();
   private readonly waiters = new Set<{ position: number; resolve: () => void }>();
 
   constructor(
@@ -46,13 +51,10 @@ export class EventFollower {
     this.followed.push(entry);
     await entry.loop.runNow();
     entry.loop.start();
-    this.subscription ??= await this.bus.subscribe(EventCommittedV1, (event) => {
-      // Only projections that read this event's type need to look at the database now.
-      for (const item of this.followed) {
-        const handles = item.projection.handles;
-        if (event.position > item.position && (handles === 'all' || handles.includes(event.type))) item.loop.wake();
-      }
-    });
+    for (const type of projection.handles) {
+      if (this.subscriptions.has(type)) continue;
+      this.subscriptions.set(type, await this.bus.subscribe(eventCommitted(type), (event) => this.committed(event)));
+    }
   }
 
   /** Resolves once every followed projection has applied everything up to `position`. */
@@ -75,9 +77,17 @@ export class EventFollower {
   }
 
   async stop(): Promise<void> {
-    await this.subscription?.unsubscribe();
-    this.subscription = undefined;
+    const subscriptions = [...this.subscriptions.values()];
+    this.subscriptions.clear();
+    await Promise.all(subscriptions.map((subscription) => subscription.unsubscribe()));
     await Promise.all(this.followed.map((item) => item.loop.stop()));
+  }
+
+  /** Only projections that read this event's type need to look at the database now (a subject may carry two types). */
+  private committed(event: RecordedEvent): void {
+    for (const item of this.followed) {
+      if (event.position > item.position && item.projection.handles.includes(event.type)) item.loop.wake();
+    }
   }
 
   private reached(position: number): boolean {
@@ -85,7 +95,7 @@ export class EventFollower {
   }
 
   private async catchUp(entry: Followed): Promise<void> {
-    const types = entry.projection.handles === 'all' ? undefined : entry.projection.handles;
+    const types = entry.projection.handles;
     for (;;) {
       const head = await this.store.headPosition();
       if (head <= entry.position) break;

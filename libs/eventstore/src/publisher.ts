@@ -1,5 +1,5 @@
 import type { Bus } from '@persona-gateway/bus';
-import { EventCommittedV1 } from '@persona-gateway/contracts';
+import { eventCommitted } from '@persona-gateway/contracts';
 import type { DataSource } from 'typeorm';
 import { readCheckpoint, writeCheckpoint } from './checkpoints.js';
 import type { PostgresEventStore } from './event-store.js';
@@ -112,7 +112,7 @@ export class EventPublisher {
       const events = await this.store.readAll({ after: this.published ?? 0, limit: this.batchSize });
       if (events.length > 0) {
         for (const event of events) {
-          await this.bus.publish(EventCommittedV1, event, { headers: event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {} });
+          await this.bus.publish(eventCommitted(event.type), event, { headers: event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {} });
         }
         await this.bus.ping();
         this.published = events[events.length - 1]!.position;

@@ -1,5 +1,5 @@
 import { NatsBus, type Bus } from '@persona-gateway/bus';
-import { EventCommittedV1, type RecordedEvent } from '@persona-gateway/contracts';
+import { EventCommittedAny, eventCommitted, type RecordedEvent } from '@persona-gateway/contracts';
 import { connectDatabase, EventPublisher, migrate, PositionGuard, PostgresEventStore } from '@persona-gateway/eventstore';
 import { createTestDatabase, eventually, type TestDatabase } from '@persona-gateway/testing';
 import type { DataSource } from 'typeorm';
@@ -22,7 +22,8 @@ describe('event publisher (real PostgreSQL, real nats-server)', () => {
     subscriberBus = await NatsBus.connect({ servers: process.env.PGW_TEST_NATS_URL!, name: 'subscriber-test' });
     // Other suites share this nats-server: keep only this database's streams.
     prefix = `pub${Date.now()}`;
-    await subscriberBus.subscribe(EventCommittedV1, (event) => {
+    // Every type, as an audit feed or an integration would subscribe.
+    await subscriberBus.subscribe(EventCommittedAny, (event) => {
       if (event.streamId.startsWith(prefix)) received.push(event);
     });
   });
@@ -94,7 +95,7 @@ describe('event publisher (real PostgreSQL, real nats-server)', () => {
   it('after a restart, publishes what was appended while it was down; redeliveries are dropped by position', async () => {
     const guard = new PositionGuard();
     const applied: number[] = [];
-    const consumer = await subscriberBus.subscribe(EventCommittedV1, (event) => {
+    const consumer = await subscriberBus.subscribe(eventCommitted('Written'), (event) => {
       if (event.streamId.startsWith(`${prefix}-restart`) && guard.accept(event.position)) applied.push(event.position);
     });
     try {
@@ -126,6 +127,31 @@ describe('event publisher (real PostgreSQL, real nats-server)', () => {
       expect(received.filter((e) => e.streamId === `${prefix}-restart`).length).toBeGreaterThan(10); // there were redeliveries
     } finally {
       await consumer.unsubscribe();
+    }
+  });
+
+  it("sends each event on its type's subject: a subscriber of one type hears no other", async () => {
+    const calls: RecordedEvent[] = [];
+    const subscription = await subscriberBus.subscribe(eventCommitted('ToolCallCompleted'), (event) => {
+      if (event.streamId.startsWith(`${prefix}-types`)) calls.push(event);
+    });
+    const publisher = new EventPublisher(dataSource, store, bus);
+    try {
+      await store.appendToStream(`${prefix}-types`, [
+        { type: 'ToolCallCompleted', data: { n: 1 } },
+        { type: 'PersonaCreated', data: { n: 2 } },
+        { type: 'ToolCallCompleted', data: { n: 3 } },
+      ]);
+      await publisher.drain();
+      await eventually('three events through the pattern', () => received.filter((e) => e.streamId === `${prefix}-types`).length === 3);
+      await eventually('two tool-call events', () => calls.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(calls.map((e) => e.data)).toEqual([{ n: 1 }, { n: 3 }]);
+      expect(eventCommitted('ToolCallCompleted').subject).toBe('eventstore.committed.tool-call-completed.v1');
+      expect(eventCommitted('PersonaCreated').subject).toBe('eventstore.committed.persona-created.v1');
+    } finally {
+      await subscription.unsubscribe();
+      await publisher.stop();
     }
   });
 
