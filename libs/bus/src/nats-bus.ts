@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Msg, type MsgHdrs, type NatsConnection, type Subscription as NatsSubscription } from '@nats-io/transport-node';
-import { ClientNats, NatsRecord, ServerNats } from '@nestjs/microservices';
+import { ClientNats, ServerNats } from '@nestjs/microservices';
 import { context } from '@opentelemetry/api';
 import { GatewayError, isPattern, type EventContract, type PayloadOf, type RequestContract, type RequestOf, type ResponseOf } from '@persona-gateway/contracts';
-import { lastValueFrom } from 'rxjs';
 import {
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
@@ -99,7 +98,10 @@ export class NatsBus implements Bus {
     if (isPattern(contract.subject)) throw new TypeError(`publish: ${contract.subject} is a pattern; publish on one subject`);
     const event = parsePayload(contract.payload, payload, contract.subject, 'event');
     const headers = injectTraceContext({ ...options.headers });
-    await lastValueFrom(this.client.emit(contract.subject, new NatsRecord(event, toNatsHeaders(headers))), { defaultValue: undefined });
+    // Nest's record format (pattern, data), published on the client's connection as Nest's
+    // emit would, without its observable and serializer per event (the publisher sends every
+    // committed event this way); no header block when there is nothing to carry.
+    this.client.unwrap<NatsConnection>().publish(contract.subject, JSON.stringify({ pattern: contract.subject, data: event }), Object.keys(headers).length > 0 ? { headers: toNatsHeaders(headers) } : undefined);
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {
