@@ -5,14 +5,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBenchClient } from './fixtures/bench-client.mjs';
+import { latencyRounds } from './fixtures/rounds.mjs';
 import { freePort, startEmbeddedPostgres } from '@persona-gateway/eventstore';
 import { startNatsServer } from '@persona-gateway/testing';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
 const SERVICES = ['edge', 'registry', 'auth', 'session', 'router', 'router'];
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
 async function waitFor(url) {
   for (let i = 0; i < 600; i++) {
@@ -40,33 +39,6 @@ async function reachesDownstream(url) {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /** Calls each side makes before anything is measured: the steady state counts (see personas.bench.mjs). */
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 3_000);
-const median = (values) => [...values].sort((x, y) => x - y)[values.length >> 1];
-
-
-async function sample(client, name, calls, into) {
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await client.callTool({ name, arguments: { text: `call ${i}` } });
-    into.push(performance.now() - t);
-  }
-}
-
-/** Direct and through-the-persona calls in alternating rounds (the machine's speed drifts); p50 of each, and the median of the rounds' differences. */
-async function pairedP50(sides) {
-  const clients = await Promise.all(sides.map((side) => connectBenchClient(side.url)));
-  for (const [i, side] of sides.entries()) await sample(clients[i], side.name, WARMUP, []);
-  const all = sides.map(() => []);
-  const differences = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const rounds = sides.map(() => []);
-    for (const [i, side] of sides.entries()) await sample(clients[i], side.name, Math.ceil(CALLS / ROUNDS), rounds[i]);
-    differences.push(median(rounds[1]) - median(rounds[0]));
-    rounds.forEach((samples, i) => all[i].push(...samples));
-  }
-  await Promise.all(clients.map((client) => client.close()));
-  const [direct, persona] = all.map((samples) => percentile(samples.sort((x, y) => x - y), 50));
-  return { direct, persona, added: median(differences) };
-}
 
 /** Mean request round trip per subject, from a process's /metrics (the bus records every request it sends). */
 async function busMeans(port, subjects) {
@@ -104,14 +76,29 @@ export async function run(report) {
       });
     await admin('/gateways', { name: 'Echo', transport: { type: 'streamable-http', url: `http://127.0.0.1:${echoPort}/mcp` } });
     await admin('/personas', { slug: 'bench', name: 'Bench', open: true, tools: [{ gateway: 'Echo', tool: 'echo' }], deploy: true });
-    const { direct, persona, added } = await pairedP50([
-      { url: `http://127.0.0.1:${echoPort}/mcp`, name: 'echo' },
-      { url: `${base}/personas/bench/mcp`, name: 'Echo_echo' },
-    ]);
+    // The floor: the same topology with nothing but the hops (bench/fixtures/thin-distributed.mjs), in the same rounds.
+    const thinPort = await freePort();
+    const thin = join(ROOT, 'bench/fixtures/thin-distributed.mjs');
+    const thinEnv = { ...process.env, NATS_URL: nats.url, TARGET: `http://127.0.0.1:${echoPort}/mcp` };
+    for (const role of ['session', 'router', 'router']) children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: role }, stdio: 'ignore' }));
+    children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: 'edge', PORT: String(thinPort) }, stdio: 'ignore' }));
+    await waitFor(`http://127.0.0.1:${thinPort}/mcp`);
+    await reachesDownstream(`http://127.0.0.1:${thinPort}/mcp`);
+    const clients = await Promise.all([`http://127.0.0.1:${echoPort}/mcp`, `${base}/personas/bench/mcp`, `http://127.0.0.1:${thinPort}/mcp`].map((url) => connectBenchClient(url)));
+    const [direct, persona, floor] = await latencyRounds(
+      [{ client: clients[0], name: 'echo' }, { client: clients[1], name: 'Echo_echo' }, { client: clients[2], name: 'echo' }],
+      { calls: CALLS, rounds: ROUNDS, warmup: WARMUP },
+    );
+    await Promise.all(clients.map((client) => client.close()));
     report(
-      `tools/call p50 at concurrency 1: direct | through a persona (distributed: NATS, 2 routers), ${ROUNDS} alternating rounds`,
-      `${direct.toFixed(2)} ms | ${persona.toFixed(2)} ms (adds ${added.toFixed(2)} ms, median of the rounds)`,
+      `tools/call p50 at concurrency 1: direct | through a persona (distributed: NATS, 2 routers), ${ROUNDS} rounds`,
+      `${direct.p50.toFixed(2)} ms | ${persona.p50.toFixed(2)} ms (adds ${persona.over(0).toFixed(2)} ms, median of the rounds)`,
       'adds <= 1.5 ms',
+    );
+    report(
+      'for scale, the thinnest forwarder with the same topology (bench/fixtures/thin-distributed.mjs: node:http, NATS to one of 2 routers, NATS to a session process, undici; nothing else), same rounds: adds | the persona over it',
+      `${floor.over(0).toFixed(2)} ms | ${persona.over(2).toFixed(2)} ms`,
+      'for reference',
     );
     // Where the time goes: the edge's wait for a router, and the routers' wait for the session service (which includes the downstream call).
     const edge = await busMeans(ports[0], ['router.tools.call.v1']);
@@ -121,23 +108,6 @@ export async function run(report) {
     report(
       'distributed tools/call by layer (means): edge waits for a router | a router waits for the session service (includes the downstream call)',
       `${mean(edge['router.tools.call.v1']).toFixed(2)} ms | ${mean(toSession).toFixed(2)} ms`,
-      'for reference',
-    );
-    // The floor: the same topology with nothing but the hops (bench/fixtures/thin-distributed.mjs), measured the same way.
-    const thinPort = await freePort();
-    const thin = join(ROOT, 'bench/fixtures/thin-distributed.mjs');
-    const thinEnv = { ...process.env, NATS_URL: nats.url, TARGET: `http://127.0.0.1:${echoPort}/mcp` };
-    for (const role of ['session', 'router', 'router']) children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: role }, stdio: 'ignore' }));
-    children.push(spawn(process.execPath, [thin], { env: { ...thinEnv, ROLE: 'edge', PORT: String(thinPort) }, stdio: 'ignore' }));
-    await waitFor(`http://127.0.0.1:${thinPort}/mcp`);
-    await reachesDownstream(`http://127.0.0.1:${thinPort}/mcp`);
-    const floor = await pairedP50([
-      { url: `http://127.0.0.1:${echoPort}/mcp`, name: 'echo' },
-      { url: `http://127.0.0.1:${thinPort}/mcp`, name: 'echo' },
-    ]);
-    report(
-      'for scale, the thinnest forwarder with the same topology (bench/fixtures/thin-distributed.mjs: node:http, NATS to one of 2 routers, NATS to a session process, undici; nothing else): adds',
-      `${floor.added.toFixed(2)} ms (direct ${floor.direct.toFixed(2)} ms)`,
       'for reference',
     );
   } finally {

@@ -1,20 +1,20 @@
 // A tools/call through a persona vs. the same call made directly, side by side; and
 // tools/list of a persona with 1,000 tools from 50 gateways.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBenchClient } from './fixtures/bench-client.mjs';
+import { latencyRounds, percentile, throughputRounds } from './fixtures/rounds.mjs';
 import { freePort } from '@persona-gateway/eventstore';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const CALLS = Number(process.env.BENCH_CALLS ?? 2_000);
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 5_000);
 /**
- * Direct and through-a-persona runs alternate in this many rounds, each a share of the
- * calls or the time: the machine's speed drifts (a shared 2-core VM), and alternating
- * gives both sides the same conditions. Figures are over all rounds.
+ * Direct, through-a-persona and thinnest-forwarder runs take turns in this many rounds, each
+ * a share of the calls or the time: the machine's speed drifts (a shared 2-core VM), and
+ * taking turns gives every side the same conditions (see fixtures/rounds.mjs).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 /**
@@ -42,76 +42,6 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
-/** CPU milliseconds a process has used so far (Linux: /proc/<pid>/stat, user + system). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
-}
-
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
-
-const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
-
-/** Sequential calls, `calls` of them, adding their latencies to `samples`. */
-async function sampleLatency(c, name, calls, samples) {
-  for (let i = 0; i < calls; i++) {
-    const t = performance.now();
-    await c.callTool({ name, arguments: { text: `call ${i}` } });
-    samples.push(performance.now() - t);
-  }
-}
-
-/** p50 and p99 of each side over ROUNDS alternating rounds, and the median of the rounds' p50 differences. */
-async function pairedLatency(a, b) {
-  for (const side of [a, b]) for (let i = 0; i < WARMUP; i++) await side.client.callTool({ name: side.name, arguments: { text: 'warm' } });
-  const all = [[], []];
-  const differences = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const rounds = [[], []];
-    for (const [i, side] of [a, b].entries()) await sampleLatency(side.client, side.name, Math.ceil(CALLS / ROUNDS), rounds[i]);
-    differences.push(median(rounds[1]) - median(rounds[0]));
-    all[0].push(...rounds[0]);
-    all[1].push(...rounds[1]);
-  }
-  const [sa, sb] = all.map((samples) => samples.sort((x, y) => x - y));
-  return { a: { p50: percentile(sa, 50), p99: percentile(sa, 99) }, b: { p50: percentile(sb, 50), p99: percentile(sb, 99) }, added: median(differences) };
-}
-
-async function throughput(c, name, concurrency, pids = {}, ms = THROUGHPUT_MS) {
-  let done = 0;
-  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid)]));
-  const until = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        await c.callTool({ name, arguments: { text: 'x' } });
-        done += 1;
-      }
-    }),
-  );
-  const cpu = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMs(pid) - before[k]]));
-  return { done, cpu };
-}
-
-/** Calls/s of each side over ROUNDS alternating windows, the median of the rounds' ratios, and CPU per call. */
-async function pairedThroughput(a, b, concurrency) {
-  const ms = THROUGHPUT_MS / ROUNDS;
-  const totals = [a, b].map(() => ({ done: 0, cpu: {} }));
-  const ratios = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    const results = [];
-    for (const [i, side] of [a, b].entries()) {
-      const result = await throughput(side.client, side.name, concurrency, side.pids, ms);
-      results.push(result);
-      totals[i].done += result.done;
-      for (const [k, v] of Object.entries(result.cpu)) totals[i].cpu[k] = (totals[i].cpu[k] ?? 0) + v;
-    }
-    ratios.push(results[1].done / results[0].done);
-  }
-  const summary = (t) => ({ rate: t.done / (THROUGHPUT_MS / 1000), cpuPerCall: Object.fromEntries(Object.entries(t.cpu).map(([k, v]) => [k, (v * 1000) / t.done])) });
-  return { a: summary(totals[0]), b: summary(totals[1]), ratio: median(ratios) };
-}
-
 export async function run(report) {
   const dir = await mkdtemp(join(tmpdir(), 'pgw-bench-personas-'));
   await chmod(dir, 0o711);
@@ -124,6 +54,7 @@ export async function run(report) {
   const thin = start([join(ROOT, 'bench/fixtures/thin-proxy.mjs')], { PORT: String(thinPort), TARGET: `http://127.0.0.1:${echoPort}/mcp` });
   const gateway = start([...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), join(ROOT, 'host/dist/main.js'), 'start', '--no-demo'], { PORT: String(gatewayPort), DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' });
   const base = `http://127.0.0.1:${gatewayPort}`;
+  let floor;
   try {
     await waitFor(`${base}/health/ready`);
     await waitFor(`http://127.0.0.1:${echoPort}/mcp`);
@@ -140,28 +71,33 @@ export async function run(report) {
 
     const direct = await connectBenchClient(`http://127.0.0.1:${echoPort}/mcp`);
     const persona = await connectBenchClient(`${base}/personas/bench/mcp`);
-    const directSide = { client: direct, name: 'echo', pids: { server: echo.child.pid } };
-    const personaSide = { client: persona, name: 'Echo_echo', pids: { server: echo.child.pid, gateway: gateway.child.pid } };
-    const { a: d, b: p, added } = await pairedLatency(directSide, personaSide);
+    // The floor: what the thinnest possible forwarder costs on this machine, in the same rounds.
+    const thinClient = await connectBenchClient(`http://127.0.0.1:${thinPort}/mcp`);
+    const sides = [
+      { client: direct, name: 'echo', pids: { server: echo.child.pid } },
+      { client: persona, name: 'Echo_echo', pids: { server: echo.child.pid, gateway: gateway.child.pid } },
+      { client: thinClient, name: 'echo', pids: { server: echo.child.pid, proxy: thin.child.pid } },
+    ];
+    const [d, p, t] = await latencyRounds(sides, { calls: CALLS, rounds: ROUNDS, warmup: WARMUP });
     report(
-      `tools/call p50 at concurrency 1: direct | through a persona (embedded), ${ROUNDS} alternating rounds`,
-      `${d.p50.toFixed(2)} ms | ${p.p50.toFixed(2)} ms (adds ${added.toFixed(2)} ms, median of the rounds; p99 ${d.p99.toFixed(2)} | ${p.p99.toFixed(2)})`,
+      `tools/call p50 at concurrency 1: direct | through a persona (embedded), ${ROUNDS} rounds`,
+      `${d.p50.toFixed(2)} ms | ${p.p50.toFixed(2)} ms (adds ${p.over(0).toFixed(2)} ms, median of the rounds; p99 ${d.p99.toFixed(2)} | ${p.p99.toFixed(2)})`,
       'adds <= 0.5 ms',
     );
-    const { a: { rate: dt, cpuPerCall: dc }, b: { rate: pt, cpuPerCall: pc }, ratio } = await pairedThroughput(directSide, personaSide, 32);
-    report(`tools/call throughput at concurrency 32: direct | through a persona (embedded), ${ROUNDS} alternating rounds`, `${Math.round(dt)} | ${Math.round(pt)} calls/s (${ratio.toFixed(2)}x, median of the rounds)`, '>= 0.8x direct');
-    // The floor: what the thinnest possible forwarder costs on this machine, measured the same way.
-    const thinClient = await connectBenchClient(`http://127.0.0.1:${thinPort}/mcp`);
-    const thinSide = { client: thinClient, name: 'echo', pids: { server: echo.child.pid, proxy: thin.child.pid } };
-    const { added: thinAdded } = await pairedLatency(directSide, thinSide);
-    const { b: { cpuPerCall: tc }, ratio: thinRatio } = await pairedThroughput(directSide, thinSide, 32);
-    await thinClient.close();
+    const [dt, pt, tt] = await throughputRounds(sides, { concurrency: 32, ms: THROUGHPUT_MS / ROUNDS, rounds: ROUNDS });
+    report(`tools/call throughput at concurrency 32: direct | through a persona (embedded), ${ROUNDS} rounds`, `${Math.round(dt.rate)} | ${Math.round(pt.rate)} calls/s (${pt.ratio(0).toFixed(2)}x, median of the rounds)`, '>= 0.8x direct');
     report(
-      'for scale, the thinnest forwarder (bench/fixtures/thin-proxy.mjs: node:http in, undici out, nothing else): adds at concurrency 1 | throughput | its CPU per call',
-      `${thinAdded.toFixed(2)} ms | ${thinRatio.toFixed(2)}x | ${Math.round(tc.proxy)} µs`,
+      'for scale, the thinnest forwarder (bench/fixtures/thin-proxy.mjs: node:http in, undici out, nothing else), in the same rounds: adds at concurrency 1 | throughput | its CPU per call',
+      `${t.over(0).toFixed(2)} ms | ${tt.ratio(0).toFixed(2)}x | ${Math.round(tt.cpuPerCall.proxy)} µs`,
       'for reference',
     );
-    report('CPU per call at concurrency 32 (echo server | gateway process, PostgreSQL not counted)', `${Math.round(dc.server)} µs direct, ${Math.round(pc.server)} µs through a persona | ${Math.round(pc.gateway)} µs`, 'for reference');
+    report(
+      "the persona's own cost over the thinnest forwarder, same rounds: added p50 at concurrency 1 | throughput at concurrency 32",
+      `${p.over(2).toFixed(2)} ms | ${pt.ratio(2).toFixed(2)}x`,
+      'for reference',
+    );
+    report('CPU per call at concurrency 32 (echo server | gateway process, PostgreSQL not counted)', `${Math.round(dt.cpuPerCall.server)} µs direct, ${Math.round(pt.cpuPerCall.server)} µs through a persona | ${Math.round(pt.cpuPerCall.gateway)} µs`, 'for reference');
+    await thinClient.close();
     await direct.close();
     await persona.close();
 
@@ -181,20 +117,30 @@ export async function run(report) {
     const session = init.headers.get('mcp-session-id');
     await init.text();
     const listHeaders = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
-    const samples = [];
-    let size = 0;
-    for (let i = 0; i < 1_200; i++) {
+    const list = (url, id) => fetch(url, { method: 'POST', headers: listHeaders, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list' }) }).then((r) => r.text());
+    const answer = await list(`${base}/personas/big/mcp`, 0);
+    const tools = JSON.parse(answer).result.tools.length;
+    // The floor: node:http sending the same bytes, its turns alternating with the persona's.
+    await writeFile(join(dir, 'tools-list.json'), answer);
+    const staticPort = await freePort();
+    floor = start([join(ROOT, 'bench/fixtures/static-reply.mjs')], { PORT: String(staticPort), BODY_FILE: join(dir, 'tools-list.json') });
+    await waitFor(`http://127.0.0.1:${staticPort}/`);
+    const urls = [`${base}/personas/big/mcp`, `http://127.0.0.1:${staticPort}/`];
+    const samples = urls.map(() => []);
+    for (let i = 0; i < 2_400; i++) {
+      const side = i % 2;
       const t = performance.now();
-      const response = await fetch(`${base}/personas/big/mcp`, { method: 'POST', headers: listHeaders, body: JSON.stringify({ jsonrpc: '2.0', id: i + 1, method: 'tools/list' }) });
-      const text = await response.text();
-      if (i >= 200) samples.push(performance.now() - t);
-      size = text.length;
+      await list(urls[side], i + 1);
+      if (i >= 400) samples[side].push(performance.now() - t);
     }
-    const tools = JSON.parse((await (await fetch(`${base}/personas/big/mcp`, { method: 'POST', headers: listHeaders, body: JSON.stringify({ jsonrpc: '2.0', id: 'n', method: 'tools/list' }) })).text())).result.tools.length;
-    samples.sort((a, b) => a - b);
-    report(`tools/list, ${tools} tools from 50 gateways (${Math.round(size / 1024)} KB), HTTP round trip`, `p50 ${percentile(samples, 50).toFixed(2)} ms, p99 ${percentile(samples, 99).toFixed(2)} ms`, 'p50 <= 2 ms, no downstream round trip');
+    const [listed, bytes] = samples.map((these) => these.sort((a, b) => a - b));
+    report(
+      `tools/list, ${tools} tools from 50 gateways (${Math.round(answer.length / 1024)} KB), HTTP round trip | the same bytes from node:http alone (bench/fixtures/static-reply.mjs), alternating`,
+      `p50 ${percentile(listed, 50).toFixed(2)} ms, p99 ${percentile(listed, 99).toFixed(2)} ms | p50 ${percentile(bytes, 50).toFixed(2)} ms`,
+      'p50 <= 2 ms, no downstream round trip',
+    );
   } finally {
-    await Promise.all([gateway.stop(), echo.stop(), many.stop(), thin.stop()]);
+    await Promise.all([gateway.stop(), echo.stop(), many.stop(), thin.stop(), floor?.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
