@@ -12,10 +12,12 @@ describe('persona MCP endpoint: Streamable HTTP edge cases, over plain fetch', (
   // Pretty-printed on purpose: if the endpoint re-serialised the tools, the bytes would differ.
   const tools = personaView({ slug: 'demo' }).tools;
   const toolsListJson = JSON.stringify({ tools }, null, 1);
+  // Characters of two, three and four bytes in UTF-8: the length sent is of the bytes, not of the string.
+  const wideToolsListJson = JSON.stringify({ tools: [{ name: 'Echo_grüßen', description: 'Grüße, ✓ 𝄞', inputSchema: { type: 'object' } }] });
 
   beforeAll(async () => {
     bus = new InProcessBus();
-    const directory = new StaticDirectory([{ ...personaView({ slug: 'demo' }), toolsListJson }, personaView({ slug: 'other' })]);
+    const directory = new StaticDirectory([{ ...personaView({ slug: 'demo' }), toolsListJson }, personaView({ slug: 'other' }), { ...personaView({ slug: 'wide' }), toolsListJson: wideToolsListJson }]);
     router = await startTestRouter(bus);
     edge = await startEdge({ bus, key: randomKey(), directory, authenticator: new TokenAuthenticator() });
     demo = new RawClient(edge.endpoint('demo'));
@@ -34,6 +36,15 @@ describe('persona MCP endpoint: Streamable HTTP edge cases, over plain fetch', (
     expect(response.headers.get('content-type')).toMatch(/^application\/json\b/);
     expect(await response.text()).toBe(`{"jsonrpc":"2.0","id":7,"result":${toolsListJson}}`);
     expect(JSON.parse(toolsListJson).tools).toEqual(DEMO_TOOLS);
+
+    const wide = new RawClient(edge.endpoint('wide'));
+    const wideSession = await wide.initialize();
+    for (const id of ['list "ü"', 8]) {
+      const answer = await wide.request(wideSession, id, 'tools/list');
+      const expected = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${wideToolsListJson}}`;
+      expect(answer.headers.get('content-length')).toBe(String(Buffer.byteLength(expected)));
+      expect(await answer.text()).toBe(expected);
+    }
   });
 
   it('negotiates the protocol version: the client\'s if supported, else the latest', async () => {

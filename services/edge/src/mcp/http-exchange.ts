@@ -14,12 +14,13 @@ export interface McpHttpRequest {
 
 /** What to answer: the glue writes it to the HTTP response. */
 export type McpHttpReply =
-  | { readonly kind: 'json'; readonly status: number; readonly headers: Record<string, string>; readonly body: string }
+  /** The body as text, or as bytes already encoded, in pieces sent one after another (see `resultMessageBytes`). */
+  | { readonly kind: 'json'; readonly status: number; readonly headers: Record<string, string>; readonly body: string | readonly Uint8Array[] }
   | { readonly kind: 'empty'; readonly status: number; readonly headers: Record<string, string> }
   /** 200 with text/event-stream; `connect` is called once the head is written. */
   | { readonly kind: 'stream'; readonly headers: Record<string, string>; readonly connect: (sink: SseSink) => void };
 
-export const jsonReply = (status: number, body: string, headers: Record<string, string> = {}): McpHttpReply => ({
+export const jsonReply = (status: number, body: string | readonly Uint8Array[], headers: Record<string, string> = {}): McpHttpReply => ({
   kind: 'json',
   status,
   headers: { 'content-type': 'application/json', ...headers },

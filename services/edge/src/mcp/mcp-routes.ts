@@ -58,7 +58,19 @@ function send(response: ServerResponse, reply: McpHttpReply): void {
     response.writeHead(reply.status, reply.headers).end();
     return;
   }
-  response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) }).end(reply.body);
+  const { body } = reply;
+  if (typeof body === 'string') {
+    response.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(body) }).end(body);
+    return;
+  }
+  let length = 0;
+  for (const piece of body) length += piece.length;
+  response.writeHead(reply.status, { ...reply.headers, 'content-length': length });
+  // One write of all the pieces (with the head), not one per piece.
+  response.cork();
+  for (const piece of body) response.write(piece);
+  response.end();
+  response.uncork();
 }
 
 /** As a request without Content-Length or Transfer-Encoding has none (RFC 9112, 6.3). */

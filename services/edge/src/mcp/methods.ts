@@ -35,14 +35,14 @@ export class MethodDispatcher {
     private readonly timeoutMs: number,
   ) {}
 
-  /** The result JSON of a method the view answers alone, or undefined if it needs the gateway. */
-  answerLocally(method: string, persona: PersonaView): string | undefined {
+  /** The result JSON (text, or UTF-8 bytes) of a method the view answers alone, or undefined if it needs the gateway. */
+  answerLocally(method: string, persona: PersonaView): string | Uint8Array | undefined {
     switch (method) {
       case 'ping':
         return '{}';
       case 'tools/list':
-        // The hot path: the projection serialised this once, when the persona last changed.
-        return persona.toolsListJson;
+        // The hot path: the projection serialised this once, when the persona last changed, and it is encoded once per view.
+        return encodedToolsList(persona);
       case 'resources/list':
         return JSON.stringify({ resources: persona.resources });
       case 'resources/templates/list':
@@ -86,6 +86,18 @@ export class MethodDispatcher {
     const result = await call.until(this.backend.forward({ persona: persona.slug, method: method as ForwardedMethod, params, principal, ...(context.forward !== undefined ? { forward: context.forward } : {}) }, this.timeoutMs));
     return JSON.stringify(result);
   }
+}
+
+/** Each view's tools/list result as UTF-8, made on first use; a changed persona is a new view, so its bytes go with the old one. */
+const toolsListBytes = new WeakMap<PersonaView, Uint8Array>();
+
+function encodedToolsList(persona: PersonaView): Uint8Array {
+  let bytes = toolsListBytes.get(persona);
+  if (!bytes) {
+    bytes = Buffer.from(persona.toolsListJson);
+    toolsListBytes.set(persona, bytes);
+  }
+  return bytes;
 }
 
 /** Params of a request: MCP requires an object (or none). */

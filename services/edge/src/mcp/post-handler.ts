@@ -6,7 +6,7 @@ import { describeError, RpcCode, RpcError, refuse, rpcErrorFrom } from './errors
 import { accepts, emptyReply, header, isJsonContentType, jsonReply, streamReply, type McpHttpReply, type McpHttpRequest } from './http-exchange.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
 import { initializeResult } from './initialize.js';
-import { errorMessage, isRecord, parseClientMessage, resultMessage, type ClientMessage, type RequestId } from './json-rpc.js';
+import { errorMessage, isRecord, parseClientMessage, resultMessage, resultMessageBytes, type ClientMessage, type RequestId } from './json-rpc.js';
 import { paramsOf, progressTokenOf, type MethodDispatcher, type RemoteContext } from './methods.js';
 import { negotiateProtocolVersion, SESSION_ID_HEADER, supportsPrimingEvents } from './protocol.js';
 import type { ResourceSubscriptions } from './resource-subscriptions.js';
@@ -118,7 +118,7 @@ export class PostHandler {
         return jsonReply(200, resultMessage(id, '{}'));
       }
       const local = this.deps.dispatcher.answerLocally(method, persona);
-      if (local !== undefined) return jsonReply(200, resultMessage(id, local));
+      if (local !== undefined) return jsonReply(200, typeof local === 'string' ? resultMessage(id, local) : resultMessageBytes(id, local));
       if (!this.deps.dispatcher.isRemote(method)) throw new RpcError(RpcCode.MethodNotFound, 'Method not found');
       progressToken = progressTokenOf(params);
       call = this.deps.inFlight.start(session.key, id, method);
