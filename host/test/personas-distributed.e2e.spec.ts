@@ -8,7 +8,9 @@ describe('personas end to end, distributed mode (NATS, one process per service, 
   personaScenario(async (ttlMs) => {
     const database = await createTestDatabase('pdist');
     const nats = await startNatsServer(join(await tempDataDir(), 'nats'));
-    const env = { DATABASE_URL: database.url, NATS_URL: nats.url, SESSION_IDLE_TTL_MS: String(ttlMs), DOWNSTREAM_CONNECT_TIMEOUT_MS: '2000', ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') };
+    // The product's default: a stdio downstream (server-memory) is spawned within it, which takes
+    // 0.4 s alone and over 2 s with the whole suite on two cores; a stopped one is refused at once.
+    const env = { DATABASE_URL: database.url, NATS_URL: nats.url, SESSION_IDLE_TTL_MS: String(ttlMs), DOWNSTREAM_CONNECT_TIMEOUT_MS: '5000', ENCRYPTION_KEY: Buffer.alloc(32, 9).toString('base64') };
     const { processes, token } = await startServices([...SERVICE_NAMES, 'router'], env);
     const edge = processes.find((p) => p.name === 'edge')!;
     return {
