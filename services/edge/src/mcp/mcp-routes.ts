@@ -66,11 +66,10 @@ function send(response: ServerResponse, reply: McpHttpReply): void {
   let length = 0;
   for (const piece of body) length += piece.length;
   response.writeHead(reply.status, { ...reply.headers, 'content-length': length });
-  // One write of all the pieces (with the head), not one per piece.
+  // One write of all the pieces (with the head), not one per piece: end() uncorks.
   response.cork();
   for (const piece of body) response.write(piece);
   response.end();
-  response.uncork();
 }
 
 /** As a request without Content-Length or Transfer-Encoding has none (RFC 9112, 6.3). */
