@@ -34,10 +34,11 @@ type EventDispatcher = (payload: unknown, headers: MessageHeaders, subject: stri
 /**
  * The distributed mode's bus, built on `@nestjs/microservices`' NATS client and server.
  * Messages use Nest's packet formats; errors travel as a code header; a queue group
- * spreads requests (and events, when asked) across the replicas of a service. The client
- * emits events; the server holds the connection that receives. What arrives is taken
- * from its subscription directly (handle(), deliver()), not through Nest's pipeline,
- * which costs an extra tick per request and a thrown exception per event.
+ * spreads requests (and events, when asked) across the replicas of a service. The client's
+ * connection sends (requests and events); the server holds the connection that receives.
+ * Both go straight to their nats.js connections, not through Nest's pipelines, which cost
+ * an observable per event sent, an extra tick per request and a thrown exception per event
+ * received.
  */
 export class NatsBus implements Bus {
   readonly transport = 'nats' as const;
@@ -51,7 +52,7 @@ export class NatsBus implements Bus {
 
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     const common = { servers: options.servers, name: options.name, maxReconnectAttempts: -1, reconnectTimeWait: 250 };
-    // The client only emits events; requests go through its connection's own request (see request()).
+    // Only the client's connection is used: requests (request()) and events (publish()) go out on it directly.
     const client = new ClientNats(common);
     // The server's connection receives: requests (handle()) and events (subscribe()), each from its own subscription.
     const server = new ServerNats({ ...common, gracefulShutdown: true, gracePeriod: 100 });
