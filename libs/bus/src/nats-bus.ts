@@ -14,7 +14,7 @@ import {
   type Subscription,
 } from './bus.js';
 import { dispatchEvent, dispatchRequest } from './dispatch.js';
-import { CodedReplySerializer, decodeReply, fromNatsHeaders, toNatsHeaders } from './nats-codec.js';
+import { CodedReplySerializer, decodeReply, fromNatsHeaders, wireHeaders } from './nats-codec.js';
 import { NatsReplies } from './nats-replies.js';
 import { injectTraceContext, inSpan, SpanKind } from './tracing.js';
 import { measured } from './metrics.js';
@@ -78,9 +78,7 @@ export class NatsBus implements Bus {
     return measured(contract.subject, () => inSpan(`${contract.subject} send`, SpanKind.CLIENT, context.active(), async (ctx) => {
       const headers = injectTraceContext({ ...options.headers }, ctx);
       const packet = JSON.stringify({ pattern: contract.subject, data: payload, id: randomUUID() });
-      // No header block at all when there is nothing to carry (untraced, no caller headers): less to encode and parse on every hop.
-      const wireHeaders = Object.keys(headers).length > 0 ? toNatsHeaders(headers) : undefined;
-      const reply = await this.replies.request(contract.subject, packet, timeoutMs, wireHeaders);
+      const reply = await this.replies.request(contract.subject, packet, timeoutMs, wireHeaders(headers));
       return parsePayload(contract.response, decodeReply(reply), contract.subject, 'response') as ResponseOf<C>;
     }));
   }
@@ -101,8 +99,8 @@ export class NatsBus implements Bus {
     const headers = injectTraceContext({ ...options.headers });
     // Nest's record format (pattern, data), published on the client's connection as Nest's
     // emit would, without its observable and serializer per event (the publisher sends every
-    // committed event this way); no header block when there is nothing to carry.
-    this.client.unwrap<NatsConnection>().publish(contract.subject, JSON.stringify({ pattern: contract.subject, data: event }), Object.keys(headers).length > 0 ? { headers: toNatsHeaders(headers) } : undefined);
+    // committed event this way).
+    this.client.unwrap<NatsConnection>().publish(contract.subject, JSON.stringify({ pattern: contract.subject, data: event }), { headers: wireHeaders(headers) });
   }
 
   async subscribe<C extends EventContract>(contract: C, handler: EventHandler<C>, options: SubscribeOptions = {}): Promise<Subscription> {

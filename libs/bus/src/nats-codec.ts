@@ -9,6 +9,11 @@ export function toNatsHeaders(headers: Readonly<MessageHeaders>): MsgHdrs {
   return result;
 }
 
+/** No header block at all when there is nothing to carry (untraced, no caller headers): less to encode and parse on every hop. */
+export function wireHeaders(headers: Readonly<MessageHeaders>): MsgHdrs | undefined {
+  return Object.keys(headers).length > 0 ? toNatsHeaders(headers) : undefined;
+}
+
 export function fromNatsHeaders(headers: MsgHdrs | undefined): MessageHeaders {
   const result: MessageHeaders = {};
   if (!headers) return result;
